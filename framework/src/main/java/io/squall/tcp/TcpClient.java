@@ -21,6 +21,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 
@@ -42,6 +43,7 @@ public final class TcpClient {
 
   private final IOLoop loop;
   private final StreamOptions streamOptions;
+  private final Function<String, CompletableFuture<List<InetAddress>>> resolver;
 
   /** A client on {@link IOLoop#current()}. */
   public TcpClient() {
@@ -57,6 +59,14 @@ public final class TcpClient {
   public TcpClient(IOLoop loop, StreamOptions streamOptions) {
     this.loop = Objects.requireNonNull(loop, "loop");
     this.streamOptions = Objects.requireNonNull(streamOptions, "streamOptions");
+    this.resolver = this::resolve;
+  }
+
+  /** For tests: a client with its own name resolution. */
+  TcpClient(IOLoop loop, Function<String, CompletableFuture<List<InetAddress>>> resolver) {
+    this.loop = Objects.requireNonNull(loop, "loop");
+    this.streamOptions = StreamOptions.defaults();
+    this.resolver = resolver;
   }
 
   /** A plain connection with a 20 s timeout. Loop thread only. */
@@ -100,7 +110,8 @@ public final class TcpClient {
             }
           }
         });
-    resolve(host)
+    resolver
+        .apply(host)
         .whenComplete(
             (addresses, error) -> {
               if (connected.isDone()) {
