@@ -90,6 +90,8 @@ public class IOStream implements AutoCloseable {
   private Runnable closeCallback;
   private boolean closeCallbackRun;
   boolean connecting;
+  /** Whether the channel is connected (reads and writes wait until it is). */
+  private boolean connected;
   private CompletableFuture<IOStream> connectFuture;
   private SocketAddress remote;
   private SocketAddress local;
@@ -136,6 +138,7 @@ public class IOStream implements AutoCloseable {
     this.loop = Objects.requireNonNull(loop, "loop");
     this.options = Objects.requireNonNull(options, "options");
     loop.checkThread("new IOStream");
+    this.connected = channel.isConnected();
     this.key = loop.addHandler(channel, new Handler(), 0);
   }
 
@@ -210,9 +213,14 @@ public class IOStream implements AutoCloseable {
 
   /** The TCP connection is established. The TLS stream starts its handshake instead. */
   void onConnected() {
+    connected = true;
     updateInterest();
     completeConnect();
     resumeIO();
+  }
+
+  final void markConnected() {
+    connected = true;
   }
 
   final void completeConnect() {
@@ -955,7 +963,7 @@ public class IOStream implements AutoCloseable {
 
   /** Whether application data may flow (connected; for TLS, handshake done). */
   boolean transportReady() {
-    return !connecting;
+    return connected;
   }
 
   /** Interest the transport needs for itself (TLS handshake, pending ciphertext). */

@@ -181,6 +181,7 @@ public class SslIOStream extends IOStream {
 
   @Override
   void onConnected() {
+    markConnected();
     updateInterest();
     startHandshake();
   }
