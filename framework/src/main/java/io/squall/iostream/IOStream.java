@@ -433,7 +433,12 @@ public class IOStream implements AutoCloseable {
           break;
         }
         if (socketReads++ >= MAX_READS_PER_EVENT) {
-          break; // OP_READ stays on: the selector brings us back after the others had a turn
+          // give other channels a turn. OP_READ stays on, so the selector brings us back if the
+          // socket has more; input already pulled off the socket (TLS records) needs a callback
+          if (transportHasInput()) {
+            loop.addCallback(this::continueReading);
+          }
+          break;
         }
         ByteBuffer s = readScratch(room);
         int n = transportRead(s);
@@ -460,6 +465,12 @@ public class IOStream implements AutoCloseable {
       inReadLoop = false;
     }
     updateInterest();
+  }
+
+  private void continueReading() {
+    if (!closed && readKind != R_NONE) {
+      readLoop();
+    }
   }
 
   /** Reading with no read pending, to notice a peer close; buffers what arrives. */
@@ -974,6 +985,11 @@ public class IOStream implements AutoCloseable {
   /** The least free space a read buffer must have for {@link #transportRead}. */
   int minReadSpace() {
     return 1;
+  }
+
+  /** Whether input taken off the socket waits in the transport (TLS records not yet decrypted). */
+  boolean transportHasInput() {
+    return false;
   }
 
   /** Reads application bytes into {@code dst}: the count, 0 for none now, -1 at EOF. */

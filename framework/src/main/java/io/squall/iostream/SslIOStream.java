@@ -337,6 +337,11 @@ public class SslIOStream extends IOStream {
   }
 
   @Override
+  boolean transportHasInput() {
+    return netInLeft != null;
+  }
+
+  @Override
   int transportRead(ByteBuffer dst) throws IOException {
     return unwrapPump(dst, false);
   }
