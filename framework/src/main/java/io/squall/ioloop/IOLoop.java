@@ -763,6 +763,21 @@ public final class IOLoop implements Executor, AutoCloseable {
     return n;
   }
 
+  /** What is registered and open: each channel with its handler. For tests and diagnostics. */
+  public List<String> describeChannels() {
+    checkThread("describeChannels");
+    List<String> out = new ArrayList<>();
+    if (closed) {
+      return out;
+    }
+    for (SelectionKey key : selector.keys()) {
+      if (key.isValid() && key.channel().isOpen()) {
+        out.add(key.channel() + " handled by " + key.attachment());
+      }
+    }
+    return out;
+  }
+
   @Override
   public String toString() {
     return "IOLoop[" + name + "]";

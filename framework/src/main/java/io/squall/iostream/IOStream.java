@@ -1302,6 +1302,13 @@ public class IOStream implements AutoCloseable {
       tls.setCloseCallback(cb);
     }
     CompletableFuture<SslIOStream> result = new CompletableFuture<>();
+    // A caller that gives up (fails or cancels the future, say on a timeout) closes the stream.
+    result.whenComplete(
+        (s, e) -> {
+          if (e != null) {
+            tls.close(e);
+          }
+        });
     tls.handshake()
         .whenComplete(
             (v, e) -> {

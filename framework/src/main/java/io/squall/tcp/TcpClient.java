@@ -92,7 +92,7 @@ public final class TcpClient {
     loop.checkThread("TcpClient.connect");
     CompletableFuture<IOStream> result = new CompletableFuture<>();
     CompletableFuture<IOStream> connected = new CompletableFuture<>();
-    IOStream[] live = new IOStream[1];
+    List<CompletableFuture<?>> tlsStart = new ArrayList<>(1);
     Timeout timer =
         loop.callLater(
             timeout,
@@ -105,8 +105,8 @@ public final class TcpClient {
           timer.cancel();
           if (error != null) {
             connected.completeExceptionally(error); // stops the connector, closes its attempts
-            if (live[0] != null) {
-              live[0].close(error);
+            for (CompletableFuture<?> f : tlsStart) {
+              f.completeExceptionally(error); // closes the TLS stream being set up
             }
           }
         });
@@ -135,18 +135,12 @@ public final class TcpClient {
             }
             return;
           }
-          live[0] = plain;
-          plain
-              .startTls(SslIOStream.clientEngine(ssl, host, port, protocols))
-              .thenCompose(
-                  tls -> {
-                    live[0] = tls;
-                    return tls.handshake().thenApply(v -> (IOStream) tls);
-                  })
-              .whenComplete(
+          CompletableFuture<SslIOStream> starting =
+              plain.startTls(SslIOStream.clientEngine(ssl, host, port, protocols));
+          tlsStart.add(starting);
+          starting.whenComplete(
                   (tls, tlsError) -> {
                     if (tlsError != null) {
-                      live[0].close(tlsError);
                       result.completeExceptionally(tlsError);
                     } else if (!result.complete(tls)) {
                       tls.close();

@@ -80,6 +80,7 @@ public final class SquallExtension
                   List<String> names = new ArrayList<>();
                   if (state.loop.registeredChannels() > 0) {
                     names.add(state.loop.registeredChannels() + " channel(s)");
+                    names.addAll(state.loop.describeChannels());
                   }
                   return names;
                 });

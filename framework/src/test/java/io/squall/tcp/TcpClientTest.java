@@ -92,7 +92,7 @@ class TcpClientTest {
         InetSocketAddress remote = loop.onLoop(() -> (InetSocketAddress) stream.remoteAddress());
         assertThat(remote.getAddress()).isEqualTo(InetAddress.getByName("127.0.0.1"));
       } finally {
-        loop.onLoop(stream::close);
+        loop.onLoop(() -> stream.close());
       }
     }
   }
@@ -110,7 +110,7 @@ class TcpClientTest {
         InetSocketAddress remote = loop.onLoop(() -> (InetSocketAddress) stream.remoteAddress());
         assertThat(remote.getAddress()).isEqualTo(InetAddress.getByName("127.0.0.2"));
       } finally {
-        loop.onLoop(stream::close);
+        loop.onLoop(() -> stream.close());
       }
     }
   }
