@@ -135,8 +135,14 @@ public final class TcpClient {
             }
             return;
           }
-          CompletableFuture<SslIOStream> starting =
-              plain.startTls(SslIOStream.clientEngine(ssl, host, port, protocols));
+          CompletableFuture<SslIOStream> starting;
+          try {
+            starting = plain.startTls(SslIOStream.clientEngine(ssl, host, port, protocols));
+          } catch (RuntimeException e) {
+            plain.close(e);
+            result.completeExceptionally(e);
+            return;
+          }
           tlsStart.add(starting);
           starting.whenComplete(
                   (tls, tlsError) -> {

@@ -51,7 +51,7 @@ public final class TestLoop {
 
   /** {@link #await(CompletionStage)} with a timeout of its own. */
   public <T> T await(CompletionStage<T> stage, Duration timeout) {
-    CompletableFuture<T> future = stage.toCompletableFuture();
+    CompletableFuture<T> future = observe(stage);
     try {
       return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
@@ -73,9 +73,38 @@ public final class TestLoop {
     }
   }
 
+  /**
+   * A copy of {@code stage} to wait on from the test thread. The copy is attached on the loop
+   * thread: a {@link CompletableFuture} may run the pending callbacks of a future on any thread
+   * that waits on it or attaches to it, and a loop's callbacks must stay on the loop.
+   */
+  private <T> CompletableFuture<T> observe(CompletionStage<T> stage) {
+    CompletableFuture<T> copy = new CompletableFuture<>();
+    Runnable attach =
+        () ->
+            stage.whenComplete(
+                (v, e) -> {
+                  if (e != null) {
+                    copy.completeExceptionally(
+                        e instanceof java.util.concurrent.CompletionException
+                                && e.getCause() != null
+                            ? e.getCause()
+                            : e);
+                  } else {
+                    copy.complete(v);
+                  }
+                });
+    if (loop.isRunning() && !loop.inLoopThread()) {
+      loop.addCallback(attach);
+    } else {
+      attach.run();
+    }
+    return copy;
+  }
+
   /** Waits for {@code stage} to fail and returns its cause; fails the test if it succeeds. */
   public Throwable awaitFailure(CompletionStage<?> stage) {
-    CompletableFuture<?> future = stage.toCompletableFuture();
+    CompletableFuture<?> future = observe(stage);
     try {
       Object value = future.get(defaultTimeout.toNanos(), TimeUnit.NANOSECONDS);
       return Assertions.fail("expected the stage to fail, it completed with " + value);
