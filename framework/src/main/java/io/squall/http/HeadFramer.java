@@ -1,0 +1,90 @@
+package io.squall.http;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Finds where a request head ends in a growing buffer, incrementally: each call scans only the
+ * bytes added since the previous call, so a head that trickles in byte by byte still costs
+ * O(length). While scanning it enforces the size limits early (414 for an over-long request line,
+ * 431 for an over-long head) and runs the {@link RequestLineSniffer}, so TLS or binary garbage is
+ * rejected from its first bytes.
+ *
+ * <p>The head starts at the buffer's position (or {@code off}) and must stay there between calls;
+ * leading empty lines are skipped (RFC 9112 §2.2) and belong to the head. After a head is found
+ * (or to start over) call {@link #reset()}.
+ */
+final class HeadFramer {
+  private final int maxRequestLineLength;
+  private final int maxHeaderSize;
+
+  private RequestLineSniffer sniffer = new RequestLineSniffer();
+  private int scanned;
+  private int lineStart;
+  private boolean sawRequestLine;
+
+  HeadFramer(int maxRequestLineLength, int maxHeaderSize) {
+    this.maxRequestLineLength = maxRequestLineLength;
+    this.maxHeaderSize = maxHeaderSize;
+  }
+
+  /** Forgets all progress, for the next request on the connection. */
+  void reset() {
+    sniffer = new RequestLineSniffer();
+    scanned = 0;
+    lineStart = 0;
+    sawRequestLine = false;
+  }
+
+  /**
+   * Scans {@code b[off, off+len)}, where {@code off} is the start of the head. Returns the length of
+   * the head including its terminating empty line, or -1 if it is not complete yet.
+   */
+  int scan(byte[] b, int off, int len) {
+    return scan(ByteBuffer.wrap(b, off, len));
+  }
+
+  /**
+   * Scans the bytes between the buffer's position (the start of the head) and its limit, without
+   * moving either. Returns the head length including its terminating empty line, or -1.
+   */
+  int scan(ByteBuffer buf) {
+    int base = buf.position();
+    int len = buf.limit() - base;
+    for (int i = scanned; i < len; i++) {
+      byte c = buf.get(base + i);
+      if (!sniffer.isDone()) {
+        sniffer.feed(c);
+      }
+      if (c == HttpChars.LF) {
+        int lineLen = i - lineStart;
+        if (lineLen > 0 && buf.get(base + i - 1) == HttpChars.CR) {
+          lineLen--;
+        }
+        if (lineLen == 0) {
+          if (sawRequestLine) {
+            scanned = i + 1;
+            return i + 1;
+          }
+        } else if (!sawRequestLine) {
+          checkRequestLine(lineLen);
+          sawRequestLine = true;
+        }
+        lineStart = i + 1;
+      } else if (!sawRequestLine) {
+        // the line may still end in CR, which does not count toward its length
+        checkRequestLine(i - lineStart);
+      }
+      if (i + 1 >= maxHeaderSize) {
+        throw new HttpParseException(431, "request header section too large");
+      }
+    }
+    scanned = len;
+    return -1;
+  }
+
+  private void checkRequestLine(int length) {
+    if (length > maxRequestLineLength) {
+      throw new HttpParseException(414, "request line too long");
+    }
+  }
+}
