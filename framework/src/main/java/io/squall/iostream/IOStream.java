@@ -735,6 +735,31 @@ public class IOStream implements AutoCloseable {
     rlim += n;
   }
 
+  /**
+   * Puts {@code data} back in front of the buffered input, as if it had not been read yet: for a
+   * protocol switch, where bytes a parser read past its last message belong to the next protocol.
+   * No read may be pending.
+   */
+  public void unread(byte[] data) {
+    loop.checkThread("IOStream.unread");
+    if (readKind != R_NONE) {
+      throw new IllegalStateException("unread while a read is pending");
+    }
+    if (data.length == 0) {
+      return;
+    }
+    int len = rlim - rpos;
+    byte[] nb = new byte[data.length + len];
+    System.arraycopy(data, 0, nb, 0, data.length);
+    if (len > 0) {
+      System.arraycopy(rbuf, rpos, nb, data.length, len);
+    }
+    rbuf = nb;
+    rview = ByteBuffer.wrap(nb);
+    rpos = 0;
+    rlim = nb.length;
+  }
+
   private void releaseBuffer() {
     rbuf = null;
     rview = null;

@@ -1,0 +1,61 @@
+package io.squall.http;
+
+import io.squall.ioloop.IOLoop;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The response side of one request (Tornado's {@code HTTPConnection}): what a {@link
+ * HttpMessageDelegate} answers through. It says nothing of sockets: the native HTTP/1.1 server
+ * implements it over an {@code IOStream}, the Servlet bridge over async Servlet I/O, and code above
+ * it cannot tell which.
+ *
+ * <p>Each write returns a future completed once its bytes are handed to the transport (the kernel,
+ * for the native server): wait for it before writing more to respect backpressure. Methods are for
+ * the connection's {@link #loop()} thread only.
+ */
+public interface HttpConnection {
+  /**
+   * Starts the response with {@code status}, {@code reason} (null for the standard phrase) and
+   * {@code headers}, and optionally the first piece of the body. Without a {@code Content-Length}
+   * header, an HTTP/1.1 response body is sent chunked; an HTTP/1.0 one is delimited by closing the
+   * connection. No body is sent for HEAD requests and for 1xx, 204 and 304 responses.
+   */
+  CompletableFuture<Void> writeHeaders(
+      int status, String reason, HttpHeaders headers, ByteBuffer firstChunk);
+
+  /** Sends a piece of the body. */
+  CompletableFuture<Void> write(ByteBuffer chunk);
+
+  /**
+   * Ends the response. Fails if a declared {@code Content-Length} was not met. After it, the
+   * connection reads the next request or closes.
+   */
+  CompletableFuture<Void> finish();
+
+  /** The loop this connection lives on. */
+  IOLoop loop();
+
+  /**
+   * Changes the body size limit of the current request; only before its body is read (typically
+   * in {@link HttpMessageDelegate#headersReceived}), for delegates that stream large bodies.
+   */
+  void setMaxBodySize(long bytes);
+
+  /** Changes the body read timeout of the current request (null for none). */
+  void setBodyTimeout(Duration timeout);
+
+  /** Whether the client is still connected. */
+  boolean isOpen();
+
+  /** Closes the connection at once, abandoning any response in progress. */
+  void close();
+
+  /**
+   * Takes the raw transport away from HTTP after a {@code 101 Switching Protocols} response has
+   * been finished (websockets). Only the native HTTP/1.1 server supports it; others throw
+   * {@link IllegalStateException}.
+   */
+  io.squall.iostream.IOStream detach();
+}
