@@ -418,12 +418,16 @@ public class IOStream implements AutoCloseable {
     inReadLoop = true;
     try {
       int socketReads = 0;
+      boolean drained = false;
       while (!closed && readKind != R_NONE) {
         if (rlim > rpos && trySatisfyFromBuffer()) {
           continue;
         }
         if (closed || readKind == R_NONE || !transportReady()) {
           break;
+        }
+        if (drained) {
+          break; // the last read emptied the socket: wait for the selector, skip a futile read
         }
         long room = (long) options.maxBufferSize() - (rlim - rpos);
         if (room <= 0) {
@@ -441,6 +445,7 @@ public class IOStream implements AutoCloseable {
           break;
         }
         ByteBuffer s = readScratch(room);
+        int offered = s.remaining();
         int n = transportRead(s);
         if (n < 0) {
           close(null);
@@ -449,6 +454,7 @@ public class IOStream implements AutoCloseable {
         if (n == 0) {
           break;
         }
+        drained = n < offered && !transportHasInput();
         s.flip();
         if (rlim == rpos) {
           serveFromScratch(s);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.SocketChannel;
@@ -290,17 +289,6 @@ class SslIOStreamTest extends StreamTestSupport {
 
   @Test
   void bothEndsAreSslIOStreams() throws Exception {
-    SocketChannel a = connectedChannel();
-    Socket raw = lastPeer();
-    // hand the blocking peer's role to a second channel: use a ServerSocketChannel pair instead
-    raw.close();
-    onLoopRun(() -> {
-      try {
-        a.close();
-      } catch (IOException e) {
-        throw new RuntimeException(e);
-      }
-    });
     var server = track(java.nio.channels.ServerSocketChannel.open());
     server.bind(new InetSocketAddress(LOCALHOST, 0));
     int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
@@ -338,9 +326,4 @@ class SslIOStreamTest extends StreamTestSupport {
                     CERTS.clientContext(), "localhost", port, List.of("http/1.1"))));
   }
 
-  @SuppressWarnings("unused")
-  private static void writeAll(OutputStream out, byte[] b) throws IOException {
-    out.write(b);
-    out.flush();
-  }
 }
