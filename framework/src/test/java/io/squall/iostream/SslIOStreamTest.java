@@ -326,4 +326,35 @@ class SslIOStreamTest extends StreamTestSupport {
                     CERTS.clientContext(), "localhost", port, List.of("http/1.1"))));
   }
 
+  @Test
+  void worksOverTls12() throws Exception {
+    ServerPair p = new ServerPair(null, null);
+    p.client.setEnabledProtocols(new String[] {"TLSv1.2"});
+    p.client.startHandshake();
+    await(p.stream.handshake());
+    assertThat(onLoop(() -> p.stream.session().getProtocol())).isEqualTo("TLSv1.2");
+    byte[] data = randomBytes(2 * 1024 * 1024, 10);
+    CompletableFuture<Void> sent = async(() -> p.stream.write(data));
+    assertThat(readFully(p.client.getInputStream(), data.length)).isEqualTo(data);
+    await(sent);
+  }
+
+  @Test
+  void renegotiationClosesTheStream() throws Exception {
+    ServerPair p = new ServerPair(null, null);
+    p.client.setEnabledProtocols(new String[] {"TLSv1.2"});
+    p.client.startHandshake();
+    await(p.stream.handshake());
+    CompletableFuture<byte[]> read = async(() -> p.stream.readUntil(ascii("\n"), 0));
+    try {
+      p.client.startHandshake(); // asks for a renegotiation
+      p.client.getOutputStream().write(ascii("after\n"));
+      p.client.getInputStream().read();
+    } catch (IOException expected) {
+      // the server closed the connection
+    }
+    Throwable t = failure(read);
+    assertThat(t).isInstanceOf(StreamClosedException.class).hasCauseInstanceOf(SSLException.class);
+    assertThat(t.getCause()).hasMessageContaining("renegotiation");
+  }
 }
