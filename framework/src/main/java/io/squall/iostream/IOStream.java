@@ -86,6 +86,8 @@ public class IOStream implements AutoCloseable {
   // ---- lifecycle
   private boolean closed;
   private boolean detached;
+  /** The TLS stream this one became through {@link #startTls}; closes are forwarded to it. */
+  private IOStream successor;
   private Throwable error;
   private Runnable closeCallback;
   private boolean closeCallbackRun;
@@ -418,12 +420,16 @@ public class IOStream implements AutoCloseable {
     inReadLoop = true;
     try {
       int socketReads = 0;
+      boolean drained = false;
       while (!closed && readKind != R_NONE) {
         if (rlim > rpos && trySatisfyFromBuffer()) {
           continue;
         }
         if (closed || readKind == R_NONE || !transportReady()) {
           break;
+        }
+        if (drained) {
+          break; // the last read emptied the socket: wait for the selector, skip a futile read
         }
         long room = (long) options.maxBufferSize() - (rlim - rpos);
         if (room <= 0) {
@@ -441,6 +447,7 @@ public class IOStream implements AutoCloseable {
           break;
         }
         ByteBuffer s = readScratch(room);
+        int offered = s.remaining();
         int n = transportRead(s);
         if (n < 0) {
           close(null);
@@ -449,6 +456,7 @@ public class IOStream implements AutoCloseable {
         if (n == 0) {
           break;
         }
+        drained = n < offered && !transportHasInput();
         s.flip();
         if (rlim == rpos) {
           serveFromScratch(s);
@@ -1161,13 +1169,17 @@ public class IOStream implements AutoCloseable {
    * Closes the stream for {@code cause} (null for a clean close): the channel is closed and
    * deregistered, the pending read and writes fail with a {@link StreamClosedException} whose
    * cause is {@code cause} (a clean close completes a pending {@link #readUntilClose()} with the
-   * buffered data instead), and the close callback runs once on the loop. Idempotent.
+   * buffered data instead), and the close callback runs once on the loop. Idempotent. On a
+   * stream detached by {@link #startTls}, closes the TLS stream it became.
    */
   public void close(Throwable cause) {
     if (!loop.isClosed()) {
       loop.checkThread("IOStream.close");
     }
     if (closed) {
+      if (successor != null) {
+        successor.close(cause); // aborts a startTls handshake (e.g. on a timeout)
+      }
       return;
     }
     closed = true;
@@ -1301,7 +1313,8 @@ public class IOStream implements AutoCloseable {
    * using {@code engine} (see {@link SslIOStream#clientEngine} and {@link
    * SslIOStream#serverEngine}). No read, write or connect may be pending. This stream is detached:
    * it reports closed, without closing the channel, and its close callback moves to the new
-   * stream. Bytes already buffered are taken as the start of the peer's TLS data. The future
+   * stream; closing it later closes the new stream (this is how a caller aborts a handshake that
+   * takes too long before it has the new stream in hand). Bytes already buffered are taken as the start of the peer's TLS data. The future
    * completes with the new stream once the handshake is done, or fails with a {@link
    * StreamClosedException} whose cause says why.
    */
@@ -1323,6 +1336,7 @@ public class IOStream implements AutoCloseable {
     closed = true;
     cacheAddresses();
     SslIOStream tls = new SslIOStream(channel, loop, engine, options, early);
+    successor = tls;
     if (cb != null) {
       tls.setCloseCallback(cb);
     }

@@ -278,4 +278,16 @@ class IOStreamReadTest extends StreamTestSupport {
     assertThat(onLoop(p.stream::bytesBuffered)).isZero();
     assertThat(onLoop(p.stream::reading)).isFalse();
   }
+  @Test
+  void futuresCompleteOnTheLoopThread() throws Exception {
+    Pair p = connect();
+    CompletableFuture<Boolean> read =
+        async(() -> p.stream.readUntil(ascii("\n"), 0).thenApply(b -> loop.inLoopThread()));
+    CompletableFuture<Boolean> write =
+        async(() -> p.stream.write(new byte[8 * 1024 * 1024]).thenApply(v -> loop.inLoopThread()));
+    p.peer.getOutputStream().write(ascii("x\n"));
+    assertThat(await(read)).isTrue();
+    readFully(p.peer.getInputStream(), 8 * 1024 * 1024);
+    assertThat(await(write)).isTrue();
+  }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.SocketChannel;
@@ -290,17 +289,6 @@ class SslIOStreamTest extends StreamTestSupport {
 
   @Test
   void bothEndsAreSslIOStreams() throws Exception {
-    SocketChannel a = connectedChannel();
-    Socket raw = lastPeer();
-    // hand the blocking peer's role to a second channel: use a ServerSocketChannel pair instead
-    raw.close();
-    onLoopRun(() -> {
-      try {
-        a.close();
-      } catch (IOException e) {
-        throw new RuntimeException(e);
-      }
-    });
     var server = track(java.nio.channels.ServerSocketChannel.open());
     server.bind(new InetSocketAddress(LOCALHOST, 0));
     int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
@@ -338,9 +326,35 @@ class SslIOStreamTest extends StreamTestSupport {
                     CERTS.clientContext(), "localhost", port, List.of("http/1.1"))));
   }
 
-  @SuppressWarnings("unused")
-  private static void writeAll(OutputStream out, byte[] b) throws IOException {
-    out.write(b);
-    out.flush();
+  @Test
+  void worksOverTls12() throws Exception {
+    ServerPair p = new ServerPair(null, null);
+    p.client.setEnabledProtocols(new String[] {"TLSv1.2"});
+    p.client.startHandshake();
+    await(p.stream.handshake());
+    assertThat(onLoop(() -> p.stream.session().getProtocol())).isEqualTo("TLSv1.2");
+    byte[] data = randomBytes(2 * 1024 * 1024, 10);
+    CompletableFuture<Void> sent = async(() -> p.stream.write(data));
+    assertThat(readFully(p.client.getInputStream(), data.length)).isEqualTo(data);
+    await(sent);
+  }
+
+  @Test
+  void renegotiationClosesTheStream() throws Exception {
+    ServerPair p = new ServerPair(null, null);
+    p.client.setEnabledProtocols(new String[] {"TLSv1.2"});
+    p.client.startHandshake();
+    await(p.stream.handshake());
+    CompletableFuture<byte[]> read = async(() -> p.stream.readUntil(ascii("\n"), 0));
+    try {
+      p.client.startHandshake(); // asks for a renegotiation
+      p.client.getOutputStream().write(ascii("after\n"));
+      p.client.getInputStream().read();
+    } catch (IOException expected) {
+      // the server closed the connection
+    }
+    Throwable t = failure(read);
+    assertThat(t).isInstanceOf(StreamClosedException.class).hasCauseInstanceOf(SSLException.class);
+    assertThat(t.getCause()).hasMessageContaining("renegotiation");
   }
 }

@@ -109,4 +109,21 @@ class StartTlsTest extends StreamTestSupport {
                 onLoop(() -> plain.startTls(SslIOStream.serverEngine(CERTS.serverContext(), null))))
         .isInstanceOf(IllegalStateException.class);
   }
+  @Test
+  void closingTheDetachedStreamAbortsAStuckHandshake() throws Exception {
+    SocketChannel ch = connectedChannel();
+    IOStream plain = onLoop(() -> new IOStream(ch, loop));
+    // the peer never answers the handshake
+    CompletableFuture<SslIOStream> upgraded =
+        async(() -> plain.startTls(SslIOStream.serverEngine(CERTS.serverContext(), null)));
+    Thread.sleep(50);
+    assertThat(upgraded).isNotDone();
+    java.io.IOException timeout = new java.net.SocketTimeoutException("handshake timed out");
+    onLoopRun(() -> plain.close(timeout));
+    Throwable t = failure(upgraded);
+    assertThat(t).isInstanceOf(StreamClosedException.class);
+    assertThat(t.getCause()).isSameAs(timeout);
+    assertThat(ch.isOpen()).isFalse();
+    assertThat(onLoop(loop::registeredChannels)).isZero();
+  }
 }
