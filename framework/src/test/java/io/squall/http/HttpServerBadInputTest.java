@@ -75,8 +75,12 @@ class HttpServerBadInputTest {
             "POST / HTTP/1.1\r\n" + h + "Content-Length: 99999999999999999999999\r\n\r\n",
             400),
         Arguments.of(
-            "transfer coding other than chunked",
+            "final transfer coding not chunked (RFC 9112 6.3)",
             "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: gzip\r\n\r\n",
+            400),
+        Arguments.of(
+            "unsupported transfer coding before chunked",
+            "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: gzip, chunked\r\n\r\n",
             501),
         Arguments.of(
             "bad chunk size",
