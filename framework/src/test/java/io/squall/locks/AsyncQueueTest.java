@@ -101,6 +101,25 @@ class AsyncQueueTest {
   }
 
   @Test
+  void aSlotMadeForAWaitingPutterIsNotTakenByALaterPut(TestLoop loop) {
+    AsyncQueue<String> q = new AsyncQueue<>(loop.loop(), 1);
+    CompletableFuture<Void> waiting =
+        loop.onLoop(
+            () -> {
+              q.putNowait("a");
+              CompletableFuture<Void> p = q.put("b");
+              q.getNowait(); // the free slot is now b's, though b goes in a turn later
+              assertThat(q.isFull()).isTrue();
+              assertThatThrownBy(() -> q.putNowait("c")).isInstanceOf(QueueFullException.class);
+              assertThat(q.put("d")).isNotDone();
+              return p;
+            });
+    loop.await(waiting);
+    assertThat(loop.run(() -> q.get())).isEqualTo("b");
+    assertThat(loop.run(() -> q.get())).isEqualTo("d");
+  }
+
+  @Test
   void nowaitVariantsThrowInsteadOfWaiting(TestLoop loop) {
     AsyncQueue<String> q = new AsyncQueue<>(loop.loop(), 1);
     loop.onLoop(

@@ -126,6 +126,34 @@ class LoopAffinityTest {
   }
 
   @Test
+  void aWaiterCancelledOnAnotherThreadIsSkippedEvenBeforeItLeavesTheLine(TestLoop loop) {
+    Condition c = new Condition(loop.loop());
+    AsyncQueue<String> q = new AsyncQueue<>(loop.loop(), 0);
+    CompletableFuture<Boolean> cancelledWaiter = loop.onLoop(() -> c.await());
+    CompletableFuture<String> cancelledGetter = loop.onLoop(() -> q.get());
+    CompletableFuture<Boolean> nextWaiter = loop.onLoop(() -> c.await());
+    CompletableFuture<String> nextGetter = loop.onLoop(() -> q.get());
+    loop.onLoop(
+        () -> {
+          Thread other =
+              new Thread(
+                  () -> {
+                    cancelledWaiter.cancel(false);
+                    cancelledGetter.cancel(false);
+                  });
+          other.start();
+          other.join(); // their removal is queued behind this callback
+          c.signal(1);
+          q.putNowait("x");
+          // the cancelled ones were skipped: the next ones were chosen right away
+          assertThat(c.waiterCount()).isZero();
+          assertThat(q.waitingGetters()).isZero();
+        });
+    assertThat(loop.await(nextWaiter)).isTrue();
+    assertThat(loop.await(nextGetter)).isEqualTo("x");
+  }
+
+  @Test
   void primitivesWorkOnALoopDrivenByRunSync() {
     IOLoop fresh = new IOLoop("run-sync");
     try {
@@ -141,16 +169,20 @@ class LoopAffinityTest {
                 }
                 for (int i = 0; i < 4; i++) {
                   q.get()
-                      .thenCompose(n -> lock.acquire().thenApply(held -> {
-                        acc[0] += n;
-                        held.close();
-                        return n;
-                      }))
-                      .thenRun(() -> {
-                        if (q.isEmpty() && !lock.isLocked() && acc[0] == 10) {
-                          total.complete(acc[0]);
-                        }
-                      });
+                      .thenCompose(
+                          n ->
+                              lock.acquire()
+                                  .thenAccept(
+                                      held -> {
+                                        acc[0] += n;
+                                        held.close();
+                                      }))
+                      .thenRun(
+                          () -> {
+                            if (q.isEmpty() && !lock.isLocked() && acc[0] == 10) {
+                              total.complete(acc[0]);
+                            }
+                          });
                 }
                 return total;
               },

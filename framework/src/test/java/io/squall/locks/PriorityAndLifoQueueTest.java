@@ -43,18 +43,23 @@ class PriorityAndLifoQueueTest {
   void aPriorityQueueUsesItsComparatorAndKeepsEqualItemsInPutOrder(TestLoop loop) {
     PriorityAsyncQueue<Job> q =
         new PriorityAsyncQueue<>(loop.loop(), 0, Comparator.comparingInt(Job::priority));
-    List<String> out =
+    List<Job> out =
         loop.onLoop(
             () -> {
-              q.putNowait(new Job(2, "c1"));
-              q.putNowait(new Job(1, "b1"));
-              q.putNowait(new Job(2, "c2"));
-              q.putNowait(new Job(0, "a"));
-              q.putNowait(new Job(1, "b2"));
-              q.putNowait(new Job(2, "c3"));
-              return drain(q).stream().map(Job::name).toList();
+              for (int i = 0; i < 300; i++) {
+                q.putNowait(new Job((i * 7) % 3, "job" + i));
+              }
+              return drain(q);
             });
-    assertThat(out).containsExactly("a", "b1", "b2", "c1", "c2", "c3");
+    List<Job> expected = new ArrayList<>();
+    for (int p = 0; p < 3; p++) {
+      for (int i = 0; i < 300; i++) {
+        if ((i * 7) % 3 == p) {
+          expected.add(new Job(p, "job" + i));
+        }
+      }
+    }
+    assertThat(out).containsExactlyElementsOf(expected);
   }
 
   @Test
