@@ -254,17 +254,19 @@ public sealed class AsyncQueue<T> permits PriorityAsyncQueue, LifoAsyncQueue {
       loop.addCallback(
           () -> {
             reserved--;
-            items.add(item);
-            countPut();
-            if (putter.future.complete(null)) {
-              serveGetters(loop);
-            } else { // cancelled after it was admitted: the item stays out
-              items.undoAdd();
+            if (!putter.future.isDone()) {
+              items.add(item); // in before the putter's code runs, which may look for it
+              countPut();
+              if (putter.future.complete(null)) {
+                serveGetters(loop);
+                return;
+              }
+              items.undoAdd(); // cancelled on another thread just now
               if (--unfinished == 0) {
                 finished.set();
               }
-              admitPutters(loop);
             }
+            admitPutters(loop); // cancelled after it was admitted: its item stays out
           });
     }
   }

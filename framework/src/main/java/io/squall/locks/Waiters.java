@@ -17,6 +17,9 @@ import java.util.concurrent.TimeoutException;
  * turn; until then {@link #claim()} skips it.
  */
 final class Waiters<T> {
+  /** Timeouts this long or longer (beyond the nanosecond clock) need no timer. */
+  private static final Duration FOREVER = Duration.ofDays(365L * 200);
+
   private final String operation;
   private final boolean timeoutFails;
   private final T timeoutValue;
@@ -59,7 +62,7 @@ final class Waiters<T> {
     tail = w;
     w.linked = true;
     size++;
-    if (timeout != null) {
+    if (timeout != null && timeout.compareTo(FOREVER) < 0) {
       w.timer =
           loop.callLater(
               timeout,

@@ -48,5 +48,8 @@
  * {@code acquire} holds no permit, a cancelled {@code get} takes no item (one already chosen for it
  * goes back to the front of the queue), a cancelled {@code put} adds no item, a cancelled {@code
  * Condition.await} passes its wake-up on.
+ *
+ * <p>Waiters still waiting when their loop closes are never completed, like the loop's other
+ * callbacks and timers.
  */
 package io.squall.locks;

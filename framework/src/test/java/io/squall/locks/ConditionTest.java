@@ -170,6 +170,16 @@ class ConditionTest {
   }
 
   @Test
+  void aTimeoutTooLongForTheClockWaitsForEver(TestLoop loop) {
+    Condition c = new Condition(loop.loop());
+    CompletableFuture<Boolean> w =
+        loop.onLoop(() -> c.await(Duration.ofSeconds(Long.MAX_VALUE)));
+    assertThat(w).isNotDone();
+    loop.onLoop(() -> c.signal());
+    assertThat(loop.await(w)).isTrue();
+  }
+
+  @Test
   void signalRejectsANegativeCount(TestLoop loop) {
     Condition c = new Condition(loop.loop());
     loop.onLoop(

@@ -150,7 +150,7 @@ class LockTest {
         loop.onLoop(
             () -> {
               try (Releaser held = lock.acquire().join()) {
-                return lock.isLocked();
+                return lock.isLocked() && !held.isReleased();
               }
             });
     assertThat(lockedInside).isTrue();
