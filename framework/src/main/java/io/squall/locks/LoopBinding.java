@@ -27,9 +27,4 @@ final class LoopBinding {
     l.checkThread(method);
     return l;
   }
-
-  /** The bound loop, or null before first use. */
-  IOLoop loopOrNull() {
-    return loop;
-  }
 }
