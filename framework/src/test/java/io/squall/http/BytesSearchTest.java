@@ -45,9 +45,9 @@ class BytesSearchTest {
   @Test
   void agreesWithNaiveSearchOnRandomInput() {
     Random r = new Random(42);
-    for (int round = 0; round < 2000; round++) {
-      byte[] p = new byte[1 + r.nextInt(5)];
-      byte[] t = new byte[r.nextInt(40)];
+    for (int round = 0; round < 20_000; round++) {
+      byte[] p = new byte[1 + r.nextInt(9)];
+      byte[] t = new byte[r.nextInt(80)];
       for (int i = 0; i < p.length; i++) {
         p[i] = (byte) ('a' + r.nextInt(2));
       }

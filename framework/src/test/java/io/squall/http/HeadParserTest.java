@@ -28,6 +28,14 @@ class HeadParserTest {
         .isEqualTo(status);
   }
 
+  private void assertRejected(String head, int status, String reasonFragment) {
+    assertThatThrownBy(() -> parse(head))
+        .isInstanceOfSatisfying(HttpParseException.class, e -> {
+          assertThat(e.status()).isEqualTo(status);
+          assertThat(e.reason()).contains(reasonFragment);
+        });
+  }
+
   private static String get(String headerLines) {
     return "GET / HTTP/1.1\r\nHost: example.com\r\n" + headerLines + "\r\n";
   }
@@ -266,6 +274,17 @@ class HeadParserTest {
     assertThat(q.query()).isEqualTo("a=b");
   }
 
+  @Test
+  void rejectsUserinfoInAbsoluteForm() {
+    assertRejected("GET http://user:pw@h/ HTTP/1.1\r\nHost: h\r\n\r\n", 400, "userinfo");
+  }
+
+  @Test
+  void rejectsSmugglingCombinationWithSpecificReason() {
+    assertRejected(get("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n"), 400,
+        "both Content-Length and Transfer-Encoding");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"ftp://h/", "http:/h/", "http:///p", "http://user@h/", "http://:80/",
       "1http://h/", "h/p", "http", "example.com:80"})
@@ -303,14 +322,14 @@ class HeadParserTest {
 
   @Test
   void rejectsWhitespaceBeforeColon() {
-    assertRejected(get("X-A : 1\r\n"), 400);
-    assertRejected(get("X-A\t: 1\r\n"), 400);
+    assertRejected(get("X-A : 1\r\n"), 400, "whitespace between header name and colon");
+    assertRejected(get("X-A\t: 1\r\n"), 400, "whitespace between header name and colon");
   }
 
   @Test
   void rejectsObsFold() {
-    assertRejected(get("X-A: 1\r\n  continued\r\n"), 400);
-    assertRejected(get("X-A: 1\r\n\tcontinued\r\n"), 400);
+    assertRejected(get("X-A: 1\r\n  continued\r\n"), 400, "obs-fold");
+    assertRejected(get("X-A: 1\r\n\tcontinued\r\n"), 400, "obs-fold");
   }
 
   @Test
@@ -331,7 +350,7 @@ class HeadParserTest {
 
   @Test
   void rejectsBareCrInValue() {
-    assertRejected(get("X-A: a\rb\r\n"), 400);
+    assertRejected(get("X-A: a\rb\r\n"), 400, "bare CR");
     assertRejected(get("X-A: a\r\r\n"), 400);
   }
 
