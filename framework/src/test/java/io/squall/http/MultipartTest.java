@@ -71,6 +71,14 @@ class MultipartTest {
   }
 
   @Test
+  void rechecksBoundaryPassedDirectly() {
+    assertBadRequest(() -> Multipart.parse(utf8("--\r\n"), "", fields, files,
+        Multipart.Limits.DEFAULT));
+    assertBadRequest(() -> Multipart.parse(utf8("--a\nb"), "a\nb", fields, files,
+        Multipart.Limits.DEFAULT));
+  }
+
+  @Test
   void parsesWithTheContentTypeConvenience() {
     byte[] body = utf8("--xyz\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n--xyz--");
     Multipart.parse("multipart/form-data; boundary=xyz", body, fields, files);
