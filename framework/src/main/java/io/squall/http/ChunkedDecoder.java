@@ -140,6 +140,9 @@ final class ChunkedDecoder {
       if (lineLen == line.length) {
         throw HttpParseException.badRequest("chunk size line too long");
       }
+      if (lineLen > 0 && line[lineLen - 1] == HttpChars.CR && c != HttpChars.LF) {
+        throw HttpParseException.badRequest("bare CR in chunk size line");
+      }
       line[lineLen++] = c;
       if (c == HttpChars.LF) {
         parseSizeLine();

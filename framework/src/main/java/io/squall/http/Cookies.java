@@ -38,8 +38,11 @@ public final class Cookies {
     while (start < n) {
       int semi = h.indexOf(';', start);
       int end = semi < 0 ? n : semi;
-      int eq = h.indexOf('=', start);
-      if (eq >= 0 && eq < end) {
+      int eq = start;
+      while (eq < end && h.charAt(eq) != '=') {
+        eq++; // bounded by this pair: indexOf could run ahead to a far '=' every time
+      }
+      if (eq < end) {
         String name = trim(h, start, eq);
         if (!name.isEmpty()) {
           String value = trim(h, eq + 1, end);

@@ -42,6 +42,11 @@ public final class Multipart {
       throw HttpParseException.badRequest("not multipart/form-data");
     }
     String b = ct.param("boundary");
+    checkBoundary(b);
+    return b;
+  }
+
+  private static void checkBoundary(String b) {
     if (b == null || b.isEmpty() || b.length() > 70 || b.endsWith(" ")) {
       throw HttpParseException.badRequest("missing or invalid multipart boundary");
     }
@@ -53,7 +58,6 @@ public final class Multipart {
         throw HttpParseException.badRequest("invalid character in multipart boundary");
       }
     }
-    return b;
   }
 
   /** Parses {@code body} with the Content-Type's boundary and default limits. */
@@ -62,9 +66,13 @@ public final class Multipart {
     parse(body, boundary(contentType), fields, files, Limits.DEFAULT);
   }
 
-  /** Parses {@code body}, adding fields to {@code fields} and files to {@code files}, in order. */
+  /**
+   * Parses {@code body} with an already extracted (and here re-checked) boundary, adding fields
+   * to {@code fields} and files to {@code files}, in order.
+   */
   public static void parse(byte[] body, String boundary, ParamMap fields,
       List<UploadedFile> files, Limits limits) {
+    checkBoundary(boundary);
     BytesSearch delimiter = new BytesSearch(
         ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1));
     int dlen = delimiter.length();

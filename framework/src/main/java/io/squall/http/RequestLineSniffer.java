@@ -65,6 +65,9 @@ final class RequestLineSniffer {
         if (c == 0x16) {
           throw HttpParseException.badRequest("TLS handshake received on a plain HTTP connection");
         }
+        if (!HttpChars.isTchar(c)) {
+          throw HttpParseException.badRequest("request does not start with a method");
+        }
         state = METHOD;
         method(c);
         return;

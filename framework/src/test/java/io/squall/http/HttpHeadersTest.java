@@ -1,0 +1,147 @@
+package io.squall.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class HttpHeadersTest {
+
+  @Test
+  void looksUpNamesCaseInsensitively() {
+    HttpHeaders h = new HttpHeaders().add("Content-Type", "text/plain");
+    assertThat(h.get("content-type")).isEqualTo("text/plain");
+    assertThat(h.get("CONTENT-TYPE")).isEqualTo("text/plain");
+    assertThat(h.contains("cOnTeNt-TyPe")).isTrue();
+    assertThat(h.get("Content-Length")).isNull();
+  }
+
+  @Test
+  void keepsMultipleValuesInOrder() {
+    HttpHeaders h = new HttpHeaders().add("Set-Cookie", "a=1").add("set-cookie", "b=2");
+    assertThat(h.get("Set-Cookie")).isEqualTo("a=1");
+    assertThat(h.getAll("SET-COOKIE")).containsExactly("a=1", "b=2");
+    assertThat(h.getAll("missing")).isEmpty();
+    assertThat(h.size()).isEqualTo(2);
+  }
+
+  @Test
+  void iteratesPairsInInsertionOrderWithOriginalSpelling() {
+    HttpHeaders h = new HttpHeaders().add("B", "1").add("a", "2").add("b", "3");
+    List<String> seen = new ArrayList<>();
+    for (Map.Entry<String, String> e : h) {
+      seen.add(e.getKey() + "=" + e.getValue());
+    }
+    assertThat(seen).containsExactly("B=1", "a=2", "b=3");
+    List<String> viaForEach = new ArrayList<>();
+    h.forEach((n, v) -> viaForEach.add(n + "=" + v));
+    assertThat(viaForEach).isEqualTo(seen);
+    assertThat(h.names()).containsExactly("B", "a");
+  }
+
+  @Test
+  void setReplacesAllValuesKeepingThePositionOfTheFirst() {
+    HttpHeaders h = new HttpHeaders().add("A", "1").add("X", "2").add("a", "3").add("Z", "4");
+    h.set("a", "new");
+    assertThat(h.getAll("A")).containsExactly("new");
+    List<String> names = new ArrayList<>();
+    h.forEach((n, v) -> names.add(n));
+    assertThat(names).containsExactly("A", "X", "Z");
+    assertThat(h.size()).isEqualTo(3);
+  }
+
+  @Test
+  void setAppendsWhenAbsent() {
+    HttpHeaders h = new HttpHeaders().add("A", "1").set("B", "2");
+    assertThat(h.names()).containsExactly("A", "B");
+  }
+
+  @Test
+  void removeDropsEveryValue() {
+    HttpHeaders h = new HttpHeaders().add("A", "1").add("B", "2").add("a", "3");
+    assertThat(h.remove("A")).isTrue();
+    assertThat(h.remove("A")).isFalse();
+    assertThat(h.contains("a")).isFalse();
+    assertThat(h.size()).isEqualTo(1);
+    assertThat(h.iterator().next().getKey()).isEqualTo("B");
+    h.remove("b");
+    assertThat(h.isEmpty()).isTrue();
+    assertThat(h.iterator().hasNext()).isFalse();
+    h.add("C", "4");
+    assertThat(h.names()).containsExactly("C");
+  }
+
+  @Test
+  void containsValueMatchesCommaSeparatedTokens() {
+    HttpHeaders h = new HttpHeaders().add("Connection", "keep-alive ,\tUpgrade")
+        .add("connection", "Close");
+    assertThat(h.containsValue("Connection", "upgrade", true)).isTrue();
+    assertThat(h.containsValue("connection", "close", true)).isTrue();
+    assertThat(h.containsValue("Connection", "close", false)).isFalse();
+    assertThat(h.containsValue("Connection", "Close", false)).isTrue();
+    assertThat(h.containsValue("Connection", "keep", true)).isFalse();
+    assertThat(h.containsValue("Connection", "alive", true)).isFalse();
+    assertThat(h.containsValue("Missing", "x", true)).isFalse();
+  }
+
+  @Test
+  void containsValueSeesEmptyElementsOnlyForEmptyToken() {
+    HttpHeaders h = new HttpHeaders().add("X", "a,,b");
+    assertThat(h.containsValue("X", "", true)).isTrue();
+    assertThat(h.containsValue("X", "a,", true)).isFalse();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "Bad Name", "Bad:Name", "B\u00e9", "a\r\nb", "(x)", "a/b"})
+  void rejectsNamesThatAreNotTokens(String name) {
+    assertThatThrownBy(() -> new HttpHeaders().add(name, "v"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new HttpHeaders().set(name, "v"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"a\rb", "a\nb", "a\u0000b", "\r\nSet-Cookie: x=y"})
+  void rejectsValuesWithCrLfOrNul(String value) {
+    assertThatThrownBy(() -> new HttpHeaders().add("X", value))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new HttpHeaders().set("X", value))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void entriesAreReadOnly() {
+    HttpHeaders h = new HttpHeaders().add("A", "1");
+    Map.Entry<String, String> e = h.iterator().next();
+    assertThatThrownBy(() -> e.setValue("x")).isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void copyIsIndependent() {
+    HttpHeaders h = new HttpHeaders().add("A", "1");
+    HttpHeaders c = h.copy();
+    c.add("A", "2");
+    assertThat(h.getAll("A")).containsExactly("1");
+    assertThat(c.getAll("A")).containsExactly("1", "2");
+  }
+
+  @Test
+  void handlesManyFieldsAndManyRemovals() {
+    HttpHeaders h = new HttpHeaders();
+    for (int i = 0; i < 50_000; i++) {
+      h.add("X-" + i, Integer.toString(i));
+    }
+    for (int i = 0; i < 50_000; i += 2) {
+      h.remove("x-" + i);
+    }
+    assertThat(h.size()).isEqualTo(25_000);
+    assertThat(h.get("X-49999")).isEqualTo("49999");
+    assertThat(h.get("X-49998")).isNull();
+    assertThat(h.iterator().next().getKey()).isEqualTo("X-1");
+  }
+}
