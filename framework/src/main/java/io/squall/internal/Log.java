@@ -31,6 +31,11 @@ public final class Log {
     return new ObservableLogger(LoggerFactory.getLogger(type));
   }
 
+  /** The logger called {@code name} (for loggers named for a role, like the access log). */
+  public static Logger get(String name) {
+    return new ObservableLogger(LoggerFactory.getLogger(name));
+  }
+
   /** Starts handing every event to {@code listener}; returns the handle that stops it. */
   public static AutoCloseable observe(Consumer<Event> listener) {
     LISTENERS.add(listener);
