@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -258,11 +259,13 @@ public final class IOLoop implements Executor, AutoCloseable {
       throw new IllegalStateException("runSync called while " + this + " is running");
     }
     CompletableFuture<T> result = new CompletableFuture<>();
+    AtomicReference<CompletionStage<T>> started = new AtomicReference<>();
     addCallback(
         () -> {
           CompletionStage<T> stage;
           try {
             stage = Objects.requireNonNull(operation.get(), "runSync operation returned null");
+            started.set(stage);
           } catch (Throwable t) {
             result.completeExceptionally(t);
             stop();
@@ -286,6 +289,10 @@ public final class IOLoop implements Executor, AutoCloseable {
                 timeout,
                 () -> {
                   timedOut[0] = true;
+                  CompletionStage<T> stage = started.get();
+                  if (stage != null) {
+                    stage.toCompletableFuture().cancel(false);
+                  }
                   result.cancel(false);
                   stop();
                 });

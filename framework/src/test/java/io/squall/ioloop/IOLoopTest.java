@@ -1,0 +1,561 @@
+package io.squall.ioloop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.squall.testing.ExpectLog;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
+import java.nio.channels.SelectionKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.event.Level;
+
+class IOLoopTest {
+  private final IOLoop loop = new IOLoop("under-test");
+
+  @AfterEach
+  void closeLoop() {
+    loop.close();
+  }
+
+  @Test
+  void callbacksRunInOrderOnTheLoopThread() {
+    List<Integer> order = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    Integer last =
+        loop.runSync(
+            () -> {
+              CompletableFuture<Integer> done = new CompletableFuture<>();
+              for (int i = 0; i < 5000; i++) {
+                int n = i;
+                loop.addCallback(
+                    () -> {
+                      order.add(n);
+                      threads.add(Thread.currentThread());
+                    });
+              }
+              loop.addCallback(() -> done.complete(order.size()));
+              return done;
+            },
+            Duration.ofSeconds(5));
+    assertThat(last).isEqualTo(5000);
+    for (int i = 0; i < order.size(); i++) {
+      assertThat(order.get(i)).isEqualTo(i);
+    }
+    assertThat(threads).containsOnly(Thread.currentThread());
+  }
+
+  @Test
+  void addCallbackFromOtherThreadsWakesTheLoopAndKeepsEachThreadsOrder() throws Exception {
+    Thread loopThread = loop.startThread("cross-thread");
+    int producers = 4;
+    int perProducer = 20_000;
+    List<List<Integer>> seen = new ArrayList<>();
+    for (int p = 0; p < producers; p++) {
+      seen.add(new ArrayList<>());
+    }
+    CountDownLatch done = new CountDownLatch(producers * perProducer);
+    ExecutorService pool = Executors.newFixedThreadPool(producers);
+    for (int p = 0; p < producers; p++) {
+      int id = p;
+      pool.execute(
+          () -> {
+            for (int i = 0; i < perProducer; i++) {
+              int n = i;
+              loop.addCallback(
+                  () -> {
+                    assertThat(Thread.currentThread()).isSameAs(loopThread);
+                    seen.get(id).add(n);
+                    done.countDown();
+                  });
+            }
+          });
+    }
+    assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+    pool.shutdown();
+    for (List<Integer> s : seen) {
+      assertThat(s).hasSize(perProducer);
+      for (int i = 0; i < perProducer; i++) {
+        assertThat(s.get(i)).isEqualTo(i);
+      }
+    }
+  }
+
+  @Test
+  void anIdleLoopSleepsInsteadOfSpinning() throws Exception {
+    Thread t = loop.startThread("idle");
+    var threads = ManagementFactory.getThreadMXBean();
+    Thread.sleep(100);
+    long before = threads.getThreadCpuTime(t.getId());
+    Thread.sleep(500);
+    long used = threads.getThreadCpuTime(t.getId()) - before;
+    // A spinning loop burns ~500 ms of CPU here; a sleeping one next to nothing.
+    assertThat(used).isLessThan(TimeUnit.MILLISECONDS.toNanos(50));
+  }
+
+  @Test
+  void timersFireInDeadlineOrderAndCancelledOnesNever() {
+    List<String> fired = new ArrayList<>();
+    loop.runSync(
+        () -> {
+          CompletableFuture<Void> done = new CompletableFuture<>();
+          loop.callLater(Duration.ofMillis(30), () -> fired.add("30"));
+          loop.callLater(Duration.ofMillis(10), () -> fired.add("10"));
+          Timeout cancelled = loop.callLater(Duration.ofMillis(20), () -> fired.add("20"));
+          loop.callLater(Duration.ofMillis(10), () -> fired.add("10b"));
+          assertThat(cancelled.cancel()).isTrue();
+          assertThat(cancelled.cancel()).isFalse();
+          loop.callLater(Duration.ofMillis(50), () -> done.complete(null));
+          return done;
+        },
+        Duration.ofSeconds(5));
+    assertThat(fired).containsExactly("10", "10b", "30");
+  }
+
+  @Test
+  void aTimerCancelledByAnotherDueAtTheSameMomentDoesNotRun() {
+    List<String> fired = new ArrayList<>();
+    loop.runSync(
+        () -> {
+          long at = loop.time() + TimeUnit.MILLISECONDS.toNanos(20);
+          AtomicReference<Timeout> second = new AtomicReference<>();
+          Timeout[] self = new Timeout[1];
+          self[0] =
+              loop.callAt(
+                  at,
+                  () -> {
+                    fired.add("first");
+                    second.get().cancel();
+                    assertThat(self[0].cancel()).isTrue(); // cancelling itself while firing
+                  });
+          second.set(loop.callAt(at, () -> fired.add("second")));
+          CompletableFuture<Void> done = new CompletableFuture<>();
+          loop.callLater(Duration.ofMillis(60), () -> done.complete(null));
+          return done;
+        },
+        Duration.ofSeconds(5));
+    assertThat(fired).containsExactly("first");
+  }
+
+  @Test
+  void timersCancelledFromAnotherThreadDoNotRun() throws Exception {
+    loop.startThread("cancel-cross");
+    AtomicInteger ran = new AtomicInteger();
+    CompletableFuture<Timeout> scheduled = new CompletableFuture<>();
+    loop.addCallback(
+        () -> scheduled.complete(loop.callLater(Duration.ofMillis(200), ran::incrementAndGet)));
+    Timeout t = scheduled.get(5, TimeUnit.SECONDS);
+    assertThat(t.cancel()).isTrue();
+    Thread.sleep(400);
+    assertThat(ran).hasValue(0);
+    CompletableFuture<Integer> pending = new CompletableFuture<>();
+    loop.addCallback(() -> pending.complete(loop.pendingTimers()));
+    assertThat(pending.get(5, TimeUnit.SECONDS)).isZero();
+  }
+
+  @Test
+  void holdsAMillionTimeoutsAndCancelsThemWithoutScanning() {
+    int n = 1_000_000;
+    int remaining =
+        loop.runSync(
+            () -> {
+              int before = loop.pendingTimers(); // runSync's own timeout
+              Timeout[] all = new Timeout[n];
+              for (int i = 0; i < n; i++) {
+                all[i] = loop.callLater(Duration.ofHours(1).plusNanos(i % 977), () -> {});
+              }
+              assertThat(loop.pendingTimers()).isEqualTo(before + n);
+              for (int i = 0; i < n; i += 2) {
+                all[i].cancel();
+              }
+              return CompletableFuture.completedFuture(loop.pendingTimers() - before);
+            },
+            Duration.ofSeconds(60));
+    assertThat(remaining).isEqualTo(n / 2);
+  }
+
+  @Test
+  void timerHeapKeepsOrderUnderRandomRemovals() {
+    TimerHeap heap = new TimerHeap();
+    java.util.Random random = new java.util.Random(42);
+    List<Timeout> live = new ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      Timeout t = new Timeout(loop, random.nextInt(1000), i, () -> {});
+      heap.add(t);
+      live.add(t);
+      if (random.nextInt(3) == 0) {
+        Timeout victim = live.remove(random.nextInt(live.size()));
+        assertThat(heap.remove(victim)).isTrue();
+        assertThat(heap.remove(victim)).isFalse();
+      }
+    }
+    live.sort((a, b) -> a.before(b) ? -1 : 1);
+    List<Timeout> polled = new ArrayList<>();
+    Timeout t;
+    while ((t = heap.poll()) != null) {
+      polled.add(t);
+    }
+    assertThat(polled).containsExactlyElementsOf(live);
+  }
+
+  @Test
+  void anExceptionInACallbackIsLoggedWithItsStackAndTheLoopGoesOn() {
+    try (ExpectLog expected = ExpectLog.of(Level.ERROR, "exception in callback")) {
+      String result =
+          loop.runSync(
+              () -> {
+                CompletableFuture<String> done = new CompletableFuture<>();
+                loop.addCallback(
+                    () -> {
+                      throw new IllegalStateException("boom");
+                    });
+                loop.callLater(
+                    Duration.ZERO,
+                    () -> {
+                      throw new IllegalArgumentException("timer boom");
+                    });
+                loop.addCallback(() -> done.complete("still running"));
+                return done;
+              },
+              Duration.ofSeconds(5));
+      assertThat(result).isEqualTo("still running");
+      assertThat(expected.matched()).anySatisfy(e -> assertThat(e.cause()).hasMessage("boom"));
+    }
+  }
+
+  @Test
+  void runSyncTimesOutAndCancelsTheOperation() {
+    CompletableFuture<String> never = new CompletableFuture<>();
+    assertThatThrownBy(() -> loop.runSync(() -> never, Duration.ofMillis(50)))
+        .isInstanceOf(LoopTimeoutException.class)
+        .hasMessageContaining("PT0.05S");
+    assertThat(never).isCancelled();
+    // the loop can run again afterwards
+    assertThat(loop.runSync(() -> CompletableFuture.completedFuture(7), Duration.ofSeconds(1)))
+        .isEqualTo(7);
+  }
+
+  @Test
+  void runSyncRethrowsTheCauseOfAFailure() {
+    IOException cause = new IOException("disk on fire");
+    assertThatThrownBy(
+            () -> loop.runSync(() -> CompletableFuture.failedFuture(cause), Duration.ofSeconds(1)))
+        .hasCause(cause);
+    IllegalArgumentException unchecked = new IllegalArgumentException("bad");
+    assertThatThrownBy(
+            () ->
+                loop.runSync(
+                    () -> CompletableFuture.failedFuture(unchecked), Duration.ofSeconds(1)))
+        .isSameAs(unchecked);
+  }
+
+  @Test
+  void addFutureRunsTheCallbackOnTheLoopThread() {
+    Thread[] ranOn = new Thread[1];
+    Throwable[] error = new Throwable[1];
+    loop.runSync(
+        () -> {
+          CompletableFuture<Void> done = new CompletableFuture<>();
+          CompletableFuture<String> elsewhere =
+              CompletableFuture.supplyAsync(
+                  () -> {
+                    throw new IllegalStateException("from another thread");
+                  });
+          loop.addFuture(
+              elsewhere,
+              (v, e) -> {
+                ranOn[0] = Thread.currentThread();
+                error[0] = e;
+                done.complete(null);
+              });
+          return done;
+        },
+        Duration.ofSeconds(5));
+    assertThat(ranOn[0]).isSameAs(Thread.currentThread());
+    assertThat(error[0]).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void runInExecutorRunsElsewhereAndCompletesOnTheLoop() {
+    Thread[] worker = new Thread[1];
+    Thread[] completedOn = new Thread[1];
+    String value =
+        loop.runSync(
+            () ->
+                loop.runInExecutor(
+                        () -> {
+                          worker[0] = Thread.currentThread();
+                          Thread.sleep(20); // blocking is fine here
+                          return "done";
+                        })
+                    .whenComplete((v, e) -> completedOn[0] = Thread.currentThread()),
+            Duration.ofSeconds(5));
+    assertThat(value).isEqualTo("done");
+    assertThat(worker[0]).isNotSameAs(Thread.currentThread());
+    assertThat(completedOn[0]).isSameAs(Thread.currentThread());
+    assertThat(DefaultExecutor.usesVirtualThreads()).isEqualTo(Runtime.version().feature() >= 21);
+  }
+
+  @Test
+  void runInExecutorUsesTheDefaultExecutorSetAndReportsFailures() {
+    AtomicInteger used = new AtomicInteger();
+    Executor counting =
+        r -> {
+          used.incrementAndGet();
+          new Thread(r).start();
+        };
+    loop.setDefaultExecutor(counting);
+    assertThatThrownBy(
+            () ->
+                loop.runSync(
+                    () ->
+                        loop.runInExecutor(
+                            () -> {
+                              throw new IOException("blocking call failed");
+                            }),
+                    Duration.ofSeconds(5)))
+        .hasRootCauseMessage("blocking call failed");
+    assertThat(used).hasValue(1);
+  }
+
+  @Test
+  void addCallbackAfterCloseIsAClearError() {
+    loop.close();
+    assertThatThrownBy(() -> loop.addCallback(() -> {}))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+    assertThatThrownBy(loop::start).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void loopThreadOnlyMethodsFailLoudlyFromOtherThreads() throws Exception {
+    loop.startThread("affinity-loop");
+    assertThatThrownBy(() -> loop.callLater(Duration.ofSeconds(1), () -> {}))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("callAt")
+        .hasMessageContaining("affinity-loop")
+        .hasMessageContaining(Thread.currentThread().getName());
+  }
+
+  @Test
+  void closeFromAnotherThreadStopsTheLoopAndClosesRegisteredChannels() throws Exception {
+    Thread t = loop.startThread("closing");
+    Pipe pipe = Pipe.open();
+    AtomicInteger told = new AtomicInteger();
+    CompletableFuture<Void> registered = new CompletableFuture<>();
+    loop.addCallback(
+        () -> {
+          loop.addHandler(
+              pipe.source(),
+              new IOHandler() {
+                @Override
+                public void ready(SelectionKey key) {}
+
+                @Override
+                public void loopClosed() {
+                  told.incrementAndGet();
+                }
+              },
+              SelectionKey.OP_READ);
+          registered.complete(null);
+        });
+    registered.get(5, TimeUnit.SECONDS);
+    loop.close();
+    t.join(5000);
+    assertThat(t.isAlive()).isFalse();
+    assertThat(pipe.source().isOpen()).isFalse();
+    assertThat(told).hasValue(1);
+    assertThat(loop.isClosed()).isTrue();
+    pipe.sink().close();
+  }
+
+  @Test
+  void readinessEventsReachTheHandlerOnTheLoop() throws Exception {
+    Pipe pipe = Pipe.open();
+    try {
+      String got =
+          loop.runSync(
+              () -> {
+                CompletableFuture<String> read = new CompletableFuture<>();
+                loop.addHandler(
+                    pipe.source(),
+                    key -> {
+                      ByteBuffer buf = ByteBuffer.allocate(16);
+                      try {
+                        int n = pipe.source().read(buf);
+                        read.complete(new String(buf.array(), 0, n));
+                        loop.removeHandler(pipe.source());
+                      } catch (IOException e) {
+                        read.completeExceptionally(e);
+                      }
+                    },
+                    SelectionKey.OP_READ);
+                new Thread(
+                        () -> {
+                          try {
+                            pipe.sink().write(ByteBuffer.wrap("ping".getBytes()));
+                          } catch (IOException e) {
+                            throw new RuntimeException(e);
+                          }
+                        })
+                    .start();
+                return read;
+              },
+              Duration.ofSeconds(5));
+      assertThat(got).isEqualTo("ping");
+    } finally {
+      pipe.source().close();
+      pipe.sink().close();
+    }
+  }
+
+  @Test
+  void stopBeforeStartMakesStartReturnAtOnce() {
+    loop.stop();
+    loop.start();
+    assertThat(loop.isRunning()).isFalse();
+  }
+
+  @Test
+  void currentIsTheRunningLoopOnItsThread() {
+    IOLoop seen =
+        loop.runSync(
+            () -> CompletableFuture.completedFuture(IOLoop.current()), Duration.ofSeconds(1));
+    assertThat(seen).isSameAs(loop);
+    assertThat(IOLoop.currentOrNull()).isSameAs(loop);
+  }
+
+  @Test
+  void theWatchdogLogsTheStackOfABlockedLoop() {
+    loop.setBlockedLoopThreshold(Duration.ofMillis(50));
+    try (ExpectLog expected = ExpectLog.of(Level.WARN, "blocked")) {
+      loop.runSync(
+          () -> {
+            sleepBlocking(300);
+            return CompletableFuture.completedFuture(null);
+          },
+          Duration.ofSeconds(5));
+      assertThat(expected.matched()).hasSize(1);
+      StackTraceElement[] stack = expected.matched().get(0).cause().getStackTrace();
+      assertThat(stack).anySatisfy(f -> assertThat(f.getMethodName()).isEqualTo("sleepBlocking"));
+    }
+  }
+
+  @Test
+  void theWatchdogIsQuietWhenCallbacksAreShort() {
+    loop.setBlockedLoopThreshold(Duration.ofMillis(50));
+    try (ExpectLog quiet = ExpectLog.allow(Level.WARN, "blocked")) {
+      loop.runSync(
+          () -> {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            loop.callLater(Duration.ofMillis(300), () -> done.complete(null));
+            return done;
+          },
+          Duration.ofSeconds(5));
+      assertThat(quiet.matched()).isEmpty();
+    }
+  }
+
+  private static void sleepBlocking(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
+  void periodicCallbackSkipsMissedRunsInsteadOfBursting() {
+    List<Long> runs = Collections.synchronizedList(new ArrayList<>());
+    loop.runSync(
+        () -> {
+          CompletableFuture<Void> done = new CompletableFuture<>();
+          PeriodicCallback pc =
+              new PeriodicCallback(
+                  () -> {
+                    runs.add(System.nanoTime());
+                    if (runs.size() == 1) {
+                      sleepBlocking(110); // misses about five 20 ms periods
+                    }
+                  },
+                  Duration.ofMillis(20));
+          pc.start(loop);
+          loop.callLater(
+              Duration.ofMillis(200),
+              () -> {
+                pc.stop();
+                done.complete(null);
+              });
+          return done;
+        },
+        Duration.ofSeconds(5));
+    // Without skipping, the missed runs would come in a burst right after the slow one.
+    long gap = runs.get(1) - runs.get(0);
+    assertThat(gap).isGreaterThan(TimeUnit.MILLISECONDS.toNanos(110));
+    for (int i = 2; i < runs.size(); i++) {
+      assertThat(runs.get(i) - runs.get(i - 1)).isGreaterThan(TimeUnit.MILLISECONDS.toNanos(10));
+    }
+    assertThat(runs.size()).isBetween(4, 9);
+  }
+
+  @Test
+  void asyncPeriodicCallbackNeverOverlapsItself() {
+    AtomicInteger active = new AtomicInteger();
+    AtomicInteger maxActive = new AtomicInteger();
+    AtomicInteger started = new AtomicInteger();
+    loop.runSync(
+        () -> {
+          CompletableFuture<Void> done = new CompletableFuture<>();
+          PeriodicCallback pc =
+              PeriodicCallback.async(
+                  () -> {
+                    started.incrementAndGet();
+                    maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
+                    CompletableFuture<Void> slow = new CompletableFuture<>();
+                    loop.callLater(
+                        Duration.ofMillis(35),
+                        () -> {
+                          active.decrementAndGet();
+                          slow.complete(null);
+                        });
+                    return slow;
+                  },
+                  Duration.ofMillis(10),
+                  0.2);
+          pc.start(loop);
+          loop.callLater(
+              Duration.ofMillis(300),
+              () -> {
+                pc.stop();
+                done.complete(null);
+              });
+          return done;
+        },
+        Duration.ofSeconds(5));
+    assertThat(maxActive).hasValue(1);
+    assertThat(started.get()).isBetween(3, 10);
+  }
+
+  @Test
+  void periodicCallbackRejectsBadArguments() {
+    assertThatThrownBy(() -> new PeriodicCallback(() -> {}, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new PeriodicCallback(() -> {}, Duration.ofSeconds(1), 1.5))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
