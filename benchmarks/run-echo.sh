@@ -40,7 +40,7 @@ SERVER_JVM=(-Xms1g -Xmx1g -XX:+UseParallelGC)
 CLIENT_JVM=(-Xms512m -Xmx512m -XX:+UseParallelGC)
 
 if [[ "$BUILD" == yes || ( "$BUILD" == auto && ! -f "$jar" ) ]]; then
-  (cd "$root" && mvn -B -q -Pbenchmarks -pl benchmarks -am package -DskipTests)
+  (cd "$root" && mvn -B -q -Pbenchmarks -pl benchmarks -am package -Dmaven.test.skip=true)
 fi
 [[ -f "$jar" ]] || { echo "no $jar: build it first" >&2; exit 1; }
 command -v taskset >/dev/null || { echo "taskset is needed (util-linux)" >&2; exit 1; }

@@ -15,7 +15,7 @@ root="$(cd "$here/.." && pwd)"
 jar="$here/target/squall-benchmarks.jar"
 BUILD="${BUILD:-auto}"
 if [[ "$BUILD" == yes || ( "$BUILD" == auto && ! -f "$jar" ) ]]; then
-  (cd "$root" && mvn -B -q -Pbenchmarks -pl benchmarks -am package -DskipTests)
+  (cd "$root" && mvn -B -q -Pbenchmarks -pl benchmarks -am package -Dmaven.test.skip=true)
 fi
 [[ -f "$jar" ]] || { echo "no $jar: build it first" >&2; exit 1; }
 
