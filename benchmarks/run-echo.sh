@@ -109,6 +109,7 @@ TESTS=("rr 1" "rr 64" "tput 4")
     "server warm-up ${SERVER_WARMUP}s per test, $ROUNDS rounds, ${MSG}-byte messages"
   echo "# server: taskset -c 0 java ${SERVER_JVM[*]} -jar $(basename "$jar") SERVER-echo PORT"
   echo "# client: taskset -c 1 java ${CLIENT_JVM[*]} -jar $(basename "$jar") client $HOST PORT MODE CONNS SECS WARMUP $MSG"
+  echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUT"
 
 for s in $SERVERS; do
@@ -172,5 +173,6 @@ pick() { # server mode conns key
       "$(ratio "$(pick squall tput 4 mbps)" "$(pick netty tput 4 mbps)")"
   fi
   echo
+  echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (the cores may be shared: above ~1 means other work competed)"
   echo "results: $OUT"
 } | tee -a "$OUT"
