@@ -110,6 +110,9 @@ TESTS=("rr 1" "rr 64" "tput 4")
   echo "# server: taskset -c 0 java ${SERVER_JVM[*]} -jar $(basename "$jar") SERVER-echo PORT"
   echo "# client: taskset -c 1 java ${CLIENT_JVM[*]} -jar $(basename "$jar") client $HOST PORT MODE CONNS SECS WARMUP $MSG"
   echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  if awk '{ exit !($1 > 0.5) }' /proc/loadavg; then
+    echo "# WARNING: other work is running on this machine; the figures will be noisy"
+  fi
 } | tee "$OUT"
 
 for s in $SERVERS; do
@@ -173,6 +176,6 @@ pick() { # server mode conns key
       "$(ratio "$(pick squall tput 4 mbps)" "$(pick netty tput 4 mbps)")"
   fi
   echo
-  echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (the cores may be shared: above ~1 means other work competed)"
+  echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (this run alone accounts for about 2)"
   echo "results: $OUT"
 } | tee -a "$OUT"
