@@ -44,6 +44,7 @@ public class Application implements HttpServerDelegate {
   private volatile Templates templates;
   private volatile StaticFiles staticFiles;
   private volatile SignedValues signer;
+  private final List<HandlerHook> hooks = new CopyOnWriteArrayList<>();
 
   /** An application serving {@code rules} with default settings. */
   public Application(Rule... rules) {
@@ -84,6 +85,16 @@ public class Application implements HttpServerDelegate {
         throw new IllegalArgumentException("two rules are named " + r.name());
       }
     }
+  }
+
+  /** Runs {@code hook} around every handler; hooks run in the order added. */
+  public Application addHook(HandlerHook hook) {
+    hooks.add(Objects.requireNonNull(hook, "hook"));
+    return this;
+  }
+
+  List<HandlerHook> hooks() {
+    return hooks;
   }
 
   /** The settings. */

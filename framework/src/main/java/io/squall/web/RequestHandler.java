@@ -602,6 +602,14 @@ public abstract class RequestHandler {
     } catch (Throwable t) {
       appLog.error("onFinish failed for {}", request, t);
     }
+    List<HandlerHook> hooks = application.hooks();
+    for (int i = hooks.size() - 1; i >= 0; i--) {
+      try {
+        hooks.get(i).after(this);
+      } catch (Throwable t) {
+        appLog.error("hook failed after {}", request, t);
+      }
+    }
     application.logRequest(this);
     return flushed.thenCombine(done, (a, b) -> null);
   }
@@ -800,6 +808,76 @@ public abstract class RequestHandler {
           && !HandlerInfo.EXTRA_VERBS.contains(method)) {
         throw new HttpError(405);
       }
+      then(
+          runHooks(0),
+          (hooked, hookError) -> {
+            if (hookError != null) {
+              handleException(hookError);
+              ready.complete(null);
+              return;
+            }
+            if (finished) {
+              ready.complete(null);
+              return;
+            }
+            try {
+              afterHooks(untilBody, ready);
+            } catch (Throwable t) {
+              handleException(t);
+              ready.complete(null);
+            }
+          });
+    } catch (Throwable t) {
+      handleException(t);
+      ready.complete(null);
+    }
+    return ready;
+  }
+
+  /** The hooks' {@code before}, one after the other, from hook {@code i} on. */
+  private CompletionStage<?> runHooks(int i) {
+    List<HandlerHook> hooks = application.hooks();
+    for (; i < hooks.size(); i++) {
+      if (finished) {
+        return null;
+      }
+      CompletionStage<?> stage = hooks.get(i).before(this);
+      if (stage != null) {
+        int next = i + 1;
+        CompletableFuture<Object> all = new CompletableFuture<>();
+        then(
+            stage,
+            (v, e) -> {
+              if (e != null) {
+                all.completeExceptionally(e);
+                return;
+              }
+              CompletionStage<?> rest;
+              try {
+                rest = runHooks(next);
+              } catch (Throwable t) {
+                all.completeExceptionally(t);
+                return;
+              }
+              then(
+                  rest,
+                  (v2, e2) -> {
+                    if (e2 != null) {
+                      all.completeExceptionally(e2);
+                    } else {
+                      all.complete(null);
+                    }
+                  });
+            });
+        return all;
+      }
+    }
+    return null;
+  }
+
+  private void afterHooks(boolean untilBody, CompletableFuture<Void> ready) {
+    String method = request.method();
+    {
       if (settings().xsrfCookies()
           && !method.equals("GET")
           && !method.equals("HEAD")
@@ -821,11 +899,7 @@ public abstract class RequestHandler {
               ready.complete(null);
             }
           });
-    } catch (Throwable t) {
-      handleException(t);
-      ready.complete(null);
     }
-    return ready;
   }
 
   /** After a streamed body: the verb method. */
