@@ -8,6 +8,7 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -58,7 +59,14 @@ public final class IOLoop implements Executor, AutoCloseable {
 
   private final String name;
   private final Selector selector;
-  private final ConcurrentLinkedQueue<Runnable> callbacks = new ConcurrentLinkedQueue<>();
+  /** Callbacks added from other threads; moved into {@link #local} by the loop. */
+  private final ConcurrentLinkedQueue<Runnable> remote = new ConcurrentLinkedQueue<>();
+  /**
+   * Callbacks to run, in order; touched by the loop thread only. Remote callbacks are moved in
+   * each time the loop wakes up, before it handles anything else, so a callback the loop adds in
+   * answer to an event never overtakes one another thread added before causing that event.
+   */
+  private final ArrayDeque<Runnable> local = new ArrayDeque<>();
   private final AtomicBoolean wakeupPending = new AtomicBoolean();
   private final TimerHeap timers = new TimerHeap();
   private final Object lifecycle = new Object();
@@ -389,8 +397,9 @@ public final class IOLoop implements Executor, AutoCloseable {
       log.debug("{}: closing the selector failed", this, e);
     }
     timers.clear();
-    int dropped = 0;
-    while (callbacks.poll() != null) {
+    int dropped = local.size();
+    local.clear();
+    while (remote.poll() != null) {
       dropped++;
     }
     if (dropped > 0) {
@@ -400,9 +409,11 @@ public final class IOLoop implements Executor, AutoCloseable {
 
   private void run() {
     while (true) {
+      takeRemote();
       runDueTimers();
       runCallbacks();
       if (stopRequested) {
+        takeRemote();
         runCallbacks();
         return;
       }
@@ -410,11 +421,18 @@ public final class IOLoop implements Executor, AutoCloseable {
     }
   }
 
+  private void takeRemote() {
+    Runnable r;
+    while ((r = remote.poll()) != null) {
+      local.addLast(r);
+    }
+  }
+
   private void poll() {
     wakeupPending.set(false);
     int ready;
     try {
-      if (!callbacks.isEmpty() || stopRequested) {
+      if (!local.isEmpty() || !remote.isEmpty() || stopRequested) {
         ready = selector.selectNow();
       } else {
         Timeout next = timers.peek();
@@ -437,6 +455,7 @@ public final class IOLoop implements Executor, AutoCloseable {
     } finally {
       polling = false;
     }
+    takeRemote();
     if (ready == 0) {
       return;
     }
@@ -463,7 +482,7 @@ public final class IOLoop implements Executor, AutoCloseable {
   private void runCallbacks() {
     boolean watched = blockedThreshold != null;
     for (int i = 0; i < CALLBACK_BATCH; i++) {
-      Runnable r = callbacks.poll();
+      Runnable r = local.pollFirst();
       if (r == null) {
         return;
       }
@@ -514,10 +533,12 @@ public final class IOLoop implements Executor, AutoCloseable {
     if (closed) {
       throw new IllegalStateException("addCallback on closed " + this);
     }
-    callbacks.offer(callback);
-    if (thread != Thread.currentThread()) {
-      wakeup();
+    if (thread == Thread.currentThread()) {
+      local.addLast(callback);
+      return;
     }
+    remote.offer(callback);
+    wakeup();
   }
 
   /** {@link #addCallback}, as an {@link Executor}. */
