@@ -76,6 +76,8 @@ public final class IOLoop implements Executor, AutoCloseable {
   volatile boolean polling;
 
   private volatile Thread thread;
+  /** True while the loop hands readiness events to handlers (the selected-key set is in use). */
+  private boolean dispatching;
   private volatile boolean stopRequested;
   private volatile boolean closeRequested;
   private volatile boolean closed;
@@ -432,7 +434,10 @@ public final class IOLoop implements Executor, AutoCloseable {
     wakeupPending.set(false);
     int ready;
     try {
-      if (!local.isEmpty() || !remote.isEmpty() || stopRequested) {
+      if (!local.isEmpty()
+          || !remote.isEmpty()
+          || stopRequested
+          || !selector.selectedKeys().isEmpty()) {
         ready = selector.selectNow();
       } else {
         Timeout next = timers.peek();
@@ -456,12 +461,21 @@ public final class IOLoop implements Executor, AutoCloseable {
       polling = false;
     }
     takeRemote();
-    if (ready == 0) {
+    Set<SelectionKey> selected = selector.selectedKeys();
+    if (ready == 0 && selected.isEmpty()) {
       return;
     }
-    Set<SelectionKey> selected = selector.selectedKeys();
     Iterator<SelectionKey> it = selected.iterator();
     boolean watched = blockedThreshold != null;
+    dispatching = true;
+    try {
+      dispatch(it, watched);
+    } finally {
+      dispatching = false;
+    }
+  }
+
+  private void dispatch(Iterator<SelectionKey> it, boolean watched) {
     while (it.hasNext()) {
       SelectionKey key = it.next();
       it.remove();
@@ -759,6 +773,31 @@ public final class IOLoop implements Executor, AutoCloseable {
       throw new IllegalStateException("channel is not registered with " + this);
     }
     key.interestOps(ops);
+  }
+
+  /**
+   * Closes {@code channel} and, unless the loop is in the middle of dispatching readiness events,
+   * finishes its deregistration at once: NIO otherwise keeps the socket open until the selector's
+   * next selection, so a closed listening socket could still accept. Loop thread only.
+   */
+  public void closeChannel(SelectableChannel channel) {
+    checkThread("closeChannel");
+    SelectionKey key = channel.keyFor(selector);
+    if (key != null) {
+      key.cancel();
+    }
+    try {
+      channel.close();
+    } catch (IOException e) {
+      log.debug("{}: closing {} failed", this, channel, e);
+    }
+    if (key != null && !dispatching && thread != null) {
+      try {
+        selector.selectNow(); // ready keys it finds stay selected for the next poll
+      } catch (IOException e) {
+        log.debug("{}: selectNow failed", this, e);
+      }
+    }
   }
 
   /** Stops watching {@code channel}; it stays open. Loop thread only. */

@@ -357,10 +357,11 @@ public class TcpServer implements AutoCloseable {
     void close() {
       Runnable closing =
           () -> {
-            if (key != null) {
-              key.cancel();
+            if (loop.isClosed()) {
+              closeQuietly(socket);
+            } else {
+              loop.closeChannel(socket);
             }
-            closeQuietly(socket);
           };
       if (loop.inLoopThread() || !loop.isRunning()) {
         closing.run();

@@ -79,6 +79,12 @@ public final class SquallExtension
     List<String> problems = new ArrayList<>();
     try {
       if (state.loop.isRunning()) {
+        // A peer's close takes a loop turn or two to be seen: give open channels a moment.
+        long settle = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+        while (System.nanoTime() - settle < 0
+            && state.testLoop.onLoop(() -> state.loop.registeredChannels()) > 0) {
+          Thread.sleep(10);
+        }
         List<String> open =
             state.testLoop.onLoop(
                 () -> {
