@@ -1,0 +1,50 @@
+package io.squall.bench;
+
+import java.util.Arrays;
+
+/**
+ * Entry point of the shaded jar: {@code java -jar squall-benchmarks.jar COMMAND ARGS...}.
+ *
+ * <ul>
+ *   <li>{@code netty-echo PORT} — {@link NettyEchoServer}
+ *   <li>{@code squall-echo PORT} — {@link SquallEchoServer}
+ *   <li>{@code client HOST PORT MODE CONNECTIONS SECONDS WARMUP MSGSIZE [THREADS]} — {@link
+ *       EchoLoadClient}
+ *   <li>{@code jmh [JMH options]} — JMH's own main ({@code -h} for its options)
+ * </ul>
+ *
+ * Anything else is handed to JMH as it is, so {@code java -jar squall-benchmarks.jar -l} lists the
+ * benchmarks.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0) {
+      usage();
+      return;
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    switch (args[0]) {
+      case "netty-echo" -> NettyEchoServer.main(rest);
+      case "squall-echo" -> SquallEchoServer.main(rest);
+      case "client" -> EchoLoadClient.main(rest);
+      case "jmh" -> org.openjdk.jmh.Main.main(rest);
+      case "-h", "--help", "help" -> usage();
+      default -> org.openjdk.jmh.Main.main(args);
+    }
+  }
+
+  private static void usage() {
+    System.out.println(
+        String.join(
+            "\n",
+            "usage: java -jar squall-benchmarks.jar COMMAND ARGS...",
+            "  netty-echo PORT                 Netty 4.2 echo server, one NIO event loop",
+            "  squall-echo PORT                Squall echo server, one IOLoop",
+            "  client HOST PORT MODE CONNS SECONDS WARMUP MSGSIZE [THREADS]",
+            "                                  echo load generator; MODE is rr (round trips)",
+            "                                  or tput (64 KiB streaming writes)",
+            "  jmh [OPTIONS]                   the JMH suite (jmh -h for JMH's options)"));
+  }
+}
