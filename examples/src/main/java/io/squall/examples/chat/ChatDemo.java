@@ -35,6 +35,12 @@ public final class ChatDemo {
   /** The environment variable holding the cookie secret. */
   public static final String SECRET_ENV = "SQUALL_CHAT_COOKIE_SECRET";
 
+  private static final String USAGE =
+      "usage: ChatDemo [--port=8888] [--address=ADDR] [--root=DIR] [--debug]\n"
+          + "  --root: the folder holding templates/ and static/ (default: chat/ on the class"
+          + " path,\n          which must be a directory such as examples/target/classes)\n"
+          + "  cookie secret: $" + SECRET_ENV + ", else random at each start";
+
   private ChatDemo() {}
 
   /** The chat application over {@code buffer}. */
@@ -113,9 +119,9 @@ public final class ChatDemo {
       } else if (arg.equals("--debug")) {
         debug = true;
       } else {
-        System.err.println(
-            "usage: ChatDemo [--port=8888] [--address=ADDR] [--root=DIR] [--debug]");
-        System.exit(2);
+        boolean help = arg.equals("--help") || arg.equals("-h");
+        (help ? System.out : System.err).println(USAGE);
+        System.exit(help ? 0 : 2);
         return;
       }
     }
