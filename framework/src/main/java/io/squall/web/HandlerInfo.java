@@ -1,0 +1,137 @@
+package io.squall.web;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What the framework knows about a handler class, worked out once: its verb methods ({@code get},
+ * {@code post}, ... found by name, as Tornado does, taking as many {@code String} parameters as
+ * the route has unnamed groups), whether each needs a logged-in user, and whether the class streams
+ * request bodies.
+ */
+final class HandlerInfo {
+  static final Set<String> DEFAULT_METHODS =
+      Set.of("GET", "HEAD", "POST", "DELETE", "PATCH", "PUT", "OPTIONS");
+
+  private static final ClassValue<HandlerInfo> CACHE =
+      new ClassValue<>() {
+        @Override
+        protected HandlerInfo computeValue(Class<?> type) {
+          return new HandlerInfo(type.asSubclass(RequestHandler.class));
+        }
+      };
+
+  /** A verb method, ready to call with the path arguments. */
+  record Verb(String method, MethodHandle handle, int arity, boolean authenticated) {}
+
+  final boolean streaming;
+  private final Map<String, Verb[]> verbs = new HashMap<>();
+  final String allow;
+
+  private HandlerInfo(Class<? extends RequestHandler> type) {
+    this.streaming = type.isAnnotationPresent(StreamRequestBody.class);
+    boolean classAuth = type.isAnnotationPresent(Authenticated.class);
+    MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+    Set<String> allowed = new TreeSet<>();
+    for (Method m : type.getMethods()) {
+      String name = m.getName();
+      String verb = name.toUpperCase(Locale.ROOT);
+      if (!isVerbName(name)
+          || Modifier.isStatic(m.getModifiers())
+          || m.getDeclaringClass() == RequestHandler.class
+          || m.getDeclaringClass() == Object.class) {
+        continue;
+      }
+      boolean allStrings = true;
+      for (Class<?> p : m.getParameterTypes()) {
+        allStrings &= p == String.class;
+      }
+      if (!allStrings) {
+        continue;
+      }
+      int arity = m.getParameterCount();
+      MethodHandle h;
+      try {
+        m.setAccessible(true);
+        h = MethodHandles.lookup().unreflect(m);
+      } catch (IllegalAccessException | RuntimeException e) {
+        try {
+          h = lookup.unreflect(m);
+        } catch (IllegalAccessException e2) {
+          throw new IllegalArgumentException(
+              "handler method " + m + " is not accessible: make it and its class public", e2);
+        }
+      }
+      h =
+          h.asType(MethodType.methodType(Object.class, RequestHandler.class, stringParams(arity)))
+              .asSpreader(String[].class, arity);
+      boolean auth = classAuth || m.isAnnotationPresent(Authenticated.class);
+      Verb[] byArity = verbs.computeIfAbsent(verb, k -> new Verb[8]);
+      if (arity < byArity.length) {
+        byArity[arity] = new Verb(verb, h, arity, auth);
+      }
+      allowed.add(verb);
+    }
+    if (allowed.contains("GET")) {
+      allowed.add("HEAD");
+    }
+    this.allow = String.join(", ", allowed);
+  }
+
+  private static Class<?>[] stringParams(int n) {
+    Class<?>[] p = new Class<?>[n];
+    java.util.Arrays.fill(p, String.class);
+    return p;
+  }
+
+  private static boolean isVerbName(String name) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c < 'a' || c > 'z') {
+        return false;
+      }
+    }
+    return name.length() >= 3
+        && (DEFAULT_METHODS.contains(name.toUpperCase(Locale.ROOT))
+            || EXTRA_VERBS.contains(name.toUpperCase(Locale.ROOT)));
+  }
+
+  /** Extension methods a handler may implement (WebDAV and friends), as SUPPORTED_METHODS. */
+  static final Set<String> EXTRA_VERBS =
+      Set.of("PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "REPORT", "SEARCH");
+
+  static HandlerInfo of(Class<? extends RequestHandler> type) {
+    return CACHE.get(type);
+  }
+
+  /**
+   * The verb method for {@code method} taking {@code arity} path arguments, or null. HEAD falls
+   * back to GET (the connection drops the body).
+   */
+  Verb verb(String method, int arity) {
+    Verb[] byArity = verbs.get(method);
+    if (byArity == null && method.equals("HEAD")) {
+      byArity = verbs.get("GET");
+    }
+    if (byArity == null) {
+      return null;
+    }
+    if (arity < byArity.length && byArity[arity] != null) {
+      return byArity[arity];
+    }
+    for (int i = Math.min(arity, byArity.length - 1); i >= 0; i--) {
+      if (byArity[i] != null) {
+        return byArity[i]; // fewer parameters than groups: the rest stay in pathArgs()
+      }
+    }
+    return null;
+  }
+}
