@@ -391,6 +391,17 @@ class HttpServerTest {
   }
 
   @Test
+  void aBodyThatStopsArrivingTimesOutWith408(TestLoop loop) throws Exception {
+    int port = start(loop, HttpServerOptions.defaults().bodyTimeout(Duration.ofMillis(200)));
+    try (RawHttp c = new RawHttp(port)) {
+      c.send("POST /stalled HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc");
+      String all = c.readUntilClose();
+      assertThat(all).startsWith("HTTP/1.1 408 ");
+    }
+    loop.awaitCondition(() -> events.contains("closed early /stalled"));
+  }
+
+  @Test
   void idleKeepAliveConnectionsAreClosed(TestLoop loop) throws Exception {
     int port = start(loop, HttpServerOptions.defaults().idleConnectionTimeout(Duration.ofMillis(200)));
     try (RawHttp c = new RawHttp(port)) {
