@@ -15,9 +15,13 @@ final class WsApp implements AutoCloseable {
   final AppTester tester;
 
   WsApp(TestLoop loop, Settings settings, Rule... rules) {
+    this(loop, settings, HttpServerOptions.defaults(), rules);
+  }
+
+  WsApp(TestLoop loop, Settings settings, HttpServerOptions options, Rule... rules) {
     this.loop = loop;
     this.application = new Application(List.of(rules), settings);
-    this.tester = AppTester.start(loop, application, HttpServerOptions.defaults());
+    this.tester = AppTester.start(loop, application, options);
   }
 
   static WsApp start(TestLoop loop, Rule... rules) {
