@@ -54,6 +54,9 @@ public abstract class WebSocketHandler extends RequestHandler {
   private static final Logger log = Log.get(WebSocketHandler.class);
   /** Open server-side websockets, for {@link #closeAll}. */
   private static final Set<WebSocketHandler> OPEN = ConcurrentHashMap.newKeySet();
+  /** Applications whose shutdown closes their websockets (weakly held). */
+  private static final Set<Application> HOOKED =
+      java.util.Collections.newSetFromMap(java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>()));
 
   private Session session;
   private String subprotocol;
@@ -119,6 +122,10 @@ public abstract class WebSocketHandler extends RequestHandler {
     finish();
     IOStream stream = request().connection().detach();
     session = new Session(stream, false, opts, deflate);
+    Application app = application();
+    if (HOOKED.add(app)) {
+      app.onShutdown(deadline -> closeAll(app, CloseCodes.GOING_AWAY, "server shutting down"));
+    }
     OPEN.add(this);
     CompletionStage<?> opened;
     try {
@@ -359,7 +366,8 @@ public abstract class WebSocketHandler extends RequestHandler {
    * Starts the close handshake of every open server-side websocket of {@code application} (null
    * for every application) with {@code code} and {@code reason}; the future completes when they
    * have all closed (their close timeout bounds the wait). Any thread. {@link
-   * io.squall.http.HttpServer#shutdown} calls it with 1001 for the application it serves.
+   * io.squall.http.HttpServer#shutdown} calls it with 1001 (going away) for the application it
+   * serves, through {@link Application#onShutdown}.
    */
   public static CompletableFuture<Void> closeAll(Application application, int code, String reason) {
     List<CompletableFuture<Void>> waits = new ArrayList<>();

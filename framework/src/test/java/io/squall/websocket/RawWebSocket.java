@@ -194,6 +194,17 @@ final class RawWebSocket implements AutoCloseable {
     return f;
   }
 
+  /** Reads the server's close frame, answers it like a well-behaved client, then expects EOF. */
+  void expectCloseThenAnswer(int code) throws IOException {
+    Frame f;
+    do {
+      f = read();
+    } while (f.opcode() != 8);
+    assertThat(f.closeCode()).as("close code").isEqualTo(code);
+    send(8, closePayload(code, ""));
+    expectEof();
+  }
+
   /** Checks that the server closes the TCP connection. */
   void expectEof() throws IOException {
     try {
