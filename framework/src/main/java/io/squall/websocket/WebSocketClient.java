@@ -10,7 +10,6 @@ import io.squall.tcp.TcpClient;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.security.NoSuchAlgorithmException;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLContext;
@@ -199,10 +198,5 @@ public final class WebSocketClient {
     }
     Session session = new Session(stream, true, options.websocket(), (PerMessageDeflate) deflate);
     return new WebSocketConnection(session, protocol == null ? null : protocol.trim(), headers, options);
-  }
-
-  /** For tests: the subprotocols as one header value. */
-  static String offer(List<String> protocols) {
-    return String.join(", ", protocols);
   }
 }

@@ -20,7 +20,8 @@ import java.util.Objects;
  *     that would pass it fails with {@link WebSocketBufferFullException} (or, with {@code
  *     closeOnWriteOverflow}, closes the connection); a single message is always accepted when
  *     nothing is waiting. 16 MiB by default
- * @param closeOnWriteOverflow close the connection (1008) instead of failing the one write
+ * @param closeOnWriteOverflow also drop the connection (no close frame: it could not get through a
+ *     full buffer; the handler sees 1006) instead of failing the one write only
  */
 public record WebSocketOptions(
     Duration pingInterval,
