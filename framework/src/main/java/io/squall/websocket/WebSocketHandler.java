@@ -72,6 +72,10 @@ public abstract class WebSocketHandler extends RequestHandler {
    */
   public final void get() {
     HttpHeaders h = request().headers();
+    if (!request().method().equals("GET")) {
+      setHeader("Allow", "GET");
+      throw new HttpError(405); // HEAD reaches get() too; only GET may upgrade
+    }
     if (!Handshake.hasToken(h, "Upgrade", "websocket")) {
       throw new HttpError(400, null, "Can \"Upgrade\" only to \"WebSocket\".");
     }

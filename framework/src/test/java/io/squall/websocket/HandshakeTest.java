@@ -142,6 +142,15 @@ class HandshakeTest {
               java.net.http.HttpRequest.newBuilder(java.net.URI.create(app.tester.url("/echo")))
                   .POST(java.net.http.HttpRequest.BodyPublishers.ofString("x")));
       assertThat(r.statusCode()).isEqualTo(405);
+      try (RawWebSocket ws = new RawWebSocket(app.port())) {
+        // HEAD falls back to get(), but must not upgrade
+        StringBuilder head = new StringBuilder("HEAD /echo HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n");
+        head.append("Connection: Upgrade\r\n" + KEY + "\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        ws.out.write(head.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        byte[] answer = new byte[12];
+        ws.in.readNBytes(answer, 0, 12);
+        assertThat(new String(answer, java.nio.charset.StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 405");
+      }
     }
   }
 
