@@ -610,8 +610,8 @@ final class Http1ServerConnection implements HttpConnection {
   }
 
   private void afterExchange() {
-    if (exchangeFinished) {
-      return;
+    if (exchangeFinished || detached) {
+      return; // detached: the stream belongs to the new protocol now, nothing more to read here
     }
     exchangeFinished = true;
     if (!keepAlive) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -39,6 +40,7 @@ public class HttpServer extends TcpServer {
   private final Set<Http1ServerConnection> connections = ConcurrentHashMap.newKeySet();
   private final AtomicInteger open = new AtomicInteger();
   private volatile CompletableFuture<Void> drained;
+  private CompletableFuture<Void> shutdownResult;
 
   /** A server with the default options. */
   public HttpServer(HttpServerDelegate delegate) {
@@ -107,11 +109,32 @@ public class HttpServer extends TcpServer {
   /**
    * Graceful shutdown: stops accepting, closes idle keep-alive connections at once, lets requests
    * in flight finish (their connections close after the response) until {@code deadline}, then
-   * closes what is left. The future completes once every connection is closed. Safe from any
-   * thread.
+   * closes what is left. The delegate's {@link HttpServerDelegate#serverShuttingDown} closes the
+   * connections it upgraded (an {@code Application} closes its websockets with 1001). The future
+   * completes once every connection is closed. Safe from any thread.
    */
   public CompletableFuture<Void> shutdown(Duration deadline) {
     Objects.requireNonNull(deadline, "deadline");
+    synchronized (this) {
+      if (shutdownResult != null) {
+        return shutdownResult;
+      }
+      CompletionStage<?> upgraded = null;
+      try {
+        upgraded = delegate.serverShuttingDown(deadline); // websockets: close with 1001
+      } catch (Throwable t) {
+        log.error("the delegate failed to shut down its upgraded connections", t);
+      }
+      CompletableFuture<Void> http = drainHttp(deadline);
+      shutdownResult =
+          upgraded == null
+              ? http
+              : http.thenCombine(upgraded.toCompletableFuture().exceptionally(e -> null), (a, b) -> null);
+      return shutdownResult;
+    }
+  }
+
+  private CompletableFuture<Void> drainHttp(Duration deadline) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     synchronized (this) {
       if (drained != null) {

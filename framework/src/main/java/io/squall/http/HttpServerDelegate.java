@@ -15,4 +15,13 @@ public interface HttpServerDelegate {
 
   /** A client connection closed; the default does nothing. */
   default void onConnectionClosed(HttpConnection connection) {}
+
+  /**
+   * {@link HttpServer#shutdown} started: close what the delegate took over from HTTP (upgraded
+   * connections such as websockets), finishing within {@code deadline} if possible. Returns a stage
+   * the shutdown waits for as well, or null. Called once, on the thread calling {@code shutdown}.
+   */
+  default java.util.concurrent.CompletionStage<?> serverShuttingDown(java.time.Duration deadline) {
+    return null;
+  }
 }

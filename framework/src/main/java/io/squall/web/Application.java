@@ -31,6 +31,7 @@ import org.slf4j.Logger;
  */
 public class Application implements HttpServerDelegate {
   private static final Logger accessLog = Log.get("io.squall.web.access");
+  private static final Logger log = Log.get(Application.class);
   private static final Pattern ANY_HOST = Pattern.compile(".*");
 
   private record HostRules(Pattern host, List<Rule> rules) {}
@@ -45,6 +46,8 @@ public class Application implements HttpServerDelegate {
   private volatile StaticFiles staticFiles;
   private volatile SignedValues signer;
   private final List<HandlerHook> hooks = new CopyOnWriteArrayList<>();
+  private final List<java.util.function.Function<java.time.Duration, java.util.concurrent.CompletionStage<?>>>
+      shutdownListeners = new CopyOnWriteArrayList<>();
 
   /** An application serving {@code rules} with default settings. */
   public Application(Rule... rules) {
@@ -115,6 +118,34 @@ public class Application implements HttpServerDelegate {
     }
     server.listen(port, address);
     return server;
+  }
+
+  /**
+   * Runs {@code listener} when a server of this application shuts down (with the shutdown's
+   * deadline); the shutdown also waits for the stage it returns (or not, for null). Websocket
+   * handlers use it to close their connections with 1001.
+   */
+  public void onShutdown(
+      java.util.function.Function<java.time.Duration, java.util.concurrent.CompletionStage<?>> listener) {
+    shutdownListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  @Override
+  public java.util.concurrent.CompletionStage<?> serverShuttingDown(java.time.Duration deadline) {
+    List<java.util.concurrent.CompletableFuture<?>> waits = new ArrayList<>();
+    for (var listener : shutdownListeners) {
+      try {
+        java.util.concurrent.CompletionStage<?> s = listener.apply(deadline);
+        if (s != null) {
+          waits.add(s.toCompletableFuture());
+        }
+      } catch (Throwable t) {
+        log.error("a shutdown listener failed", t);
+      }
+    }
+    return waits.isEmpty()
+        ? null
+        : java.util.concurrent.CompletableFuture.allOf(waits.toArray(new java.util.concurrent.CompletableFuture<?>[0]));
   }
 
   @Override

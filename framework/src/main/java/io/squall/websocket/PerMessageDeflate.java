@@ -1,0 +1,318 @@
+package io.squall.websocket;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
+
+/**
+ * permessage-deflate (RFC 7692): the negotiation of both sides, and one connection's compressor and
+ * decompressor. Raw deflate, each message ending with an empty stored block whose four bytes
+ * {@code 00 00 FF FF} are not sent. Without context takeover, the (de)compressor is reset after
+ * each message and freed while the connection is idle.
+ */
+final class PerMessageDeflate {
+  static final String NAME = "permessage-deflate";
+  private static final byte[] TAIL = {0, 0, (byte) 0xFF, (byte) 0xFF};
+
+  private final int level;
+  private final int minSize;
+  /** Whether our compressor forgets after each message. */
+  private final boolean sendNoContext;
+  /** Whether the peer's compressor forgets after each message (so ours may too). */
+  private final boolean receiveNoContext;
+  private Deflater deflater;
+  private Inflater inflater;
+
+  PerMessageDeflate(int level, int minSize, boolean sendNoContext, boolean receiveNoContext) {
+    this.level = level;
+    this.minSize = minSize;
+    this.sendNoContext = sendNoContext;
+    this.receiveNoContext = receiveNoContext;
+  }
+
+  // ---------------------------------------------------------------- negotiation
+
+  /** One extension of a {@code Sec-WebSocket-Extensions} list: its name and parameters. */
+  record Extension(String name, Map<String, String> params) {}
+
+  /**
+   * Parses a {@code Sec-WebSocket-Extensions} value (several headers joined with commas). A
+   * parameter without a value maps to "". Returns null for a syntax error or a repeated parameter.
+   */
+  static List<Extension> parse(List<String> headerValues) {
+    List<Extension> out = new ArrayList<>();
+    for (String header : headerValues) {
+      for (String ext : header.split(",")) {
+        String[] parts = ext.split(";");
+        String name = parts[0].trim().toLowerCase(Locale.ROOT);
+        if (name.isEmpty()) {
+          if (parts.length == 1) {
+            continue; // an empty list element
+          }
+          return null;
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        for (int i = 1; i < parts.length; i++) {
+          String p = parts[i].trim();
+          int eq = p.indexOf('=');
+          String key = (eq < 0 ? p : p.substring(0, eq)).trim().toLowerCase(Locale.ROOT);
+          String value = eq < 0 ? "" : p.substring(eq + 1).trim();
+          if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+            value = value.substring(1, value.length() - 1);
+          }
+          if (key.isEmpty() || params.putIfAbsent(key, value) != null) {
+            return null;
+          }
+        }
+        out.add(new Extension(name, params));
+      }
+    }
+    return out;
+  }
+
+  /** What a server agreed to: the response header value and the connection's codec. */
+  record Accepted(String response, PerMessageDeflate codec) {}
+
+  /**
+   * The server's choice among the client's offers: the first permessage-deflate offer it can
+   * honour, or null (no compression). Offers with unknown or malformed parameters are declined,
+   * as are offers asking the server for a window below 15 bits.
+   */
+  static Accepted serverAccept(List<String> offerHeaders, CompressionOptions options) {
+    List<Extension> offers = parse(offerHeaders);
+    if (offers == null) {
+      return null;
+    }
+    for (Extension offer : offers) {
+      if (!offer.name().equals(NAME)) {
+        continue;
+      }
+      boolean ok = true;
+      boolean serverNoContext = options.serverNoContextTakeover();
+      boolean clientNoContext = options.clientNoContextTakeover();
+      boolean serverWindow15 = false;
+      for (Map.Entry<String, String> p : offer.params().entrySet()) {
+        String v = p.getValue();
+        switch (p.getKey()) {
+          case "server_no_context_takeover" -> {
+            ok &= v.isEmpty();
+            serverNoContext = true;
+          }
+          case "client_no_context_takeover" -> {
+            ok &= v.isEmpty();
+            clientNoContext = true;
+          }
+          case "server_max_window_bits" -> {
+            int bits = windowBits(v);
+            ok &= bits == 15; // we cannot compress with a smaller window: decline
+            serverWindow15 = true;
+          }
+          case "client_max_window_bits" -> ok &= v.isEmpty() || windowBits(v) > 0;
+          default -> ok = false;
+        }
+      }
+      if (!ok) {
+        continue;
+      }
+      StringBuilder response = new StringBuilder(NAME);
+      if (serverNoContext) {
+        response.append("; server_no_context_takeover");
+      }
+      if (clientNoContext) {
+        response.append("; client_no_context_takeover");
+      }
+      if (serverWindow15) {
+        response.append("; server_max_window_bits=15");
+      }
+      return new Accepted(
+          response.toString(),
+          new PerMessageDeflate(options.level(), options.minSize(), serverNoContext, clientNoContext));
+    }
+    return null;
+  }
+
+  /** The client's offer for {@code options}. */
+  static String clientOffer(CompressionOptions options) {
+    StringBuilder offer = new StringBuilder(NAME);
+    if (options.serverNoContextTakeover()) {
+      offer.append("; server_no_context_takeover");
+    }
+    if (options.clientNoContextTakeover()) {
+      offer.append("; client_no_context_takeover");
+    }
+    return offer.toString();
+  }
+
+  /**
+   * The client's check of the server's answer: the codec to use, null if the server declined,
+   * or an exception message if the answer is not acceptable (the client must fail then).
+   */
+  static Object clientAccept(List<String> responseHeaders, CompressionOptions options) {
+    if (responseHeaders.isEmpty()) {
+      return null;
+    }
+    List<Extension> exts = parse(responseHeaders);
+    if (exts == null) {
+      return "malformed Sec-WebSocket-Extensions: " + responseHeaders;
+    }
+    if (exts.isEmpty()) {
+      return null;
+    }
+    if (options == null || exts.size() != 1 || !exts.get(0).name().equals(NAME)) {
+      return "the server chose extensions that were not offered: " + responseHeaders;
+    }
+    boolean serverNoContext = false;
+    boolean clientNoContext = options.clientNoContextTakeover();
+    for (Map.Entry<String, String> p : exts.get(0).params().entrySet()) {
+      String v = p.getValue();
+      switch (p.getKey()) {
+        case "server_no_context_takeover" -> {
+          if (!v.isEmpty()) {
+            return "server_no_context_takeover with a value";
+          }
+          serverNoContext = true;
+        }
+        case "client_no_context_takeover" -> {
+          if (!v.isEmpty()) {
+            return "client_no_context_takeover with a value";
+          }
+          clientNoContext = true;
+        }
+        case "server_max_window_bits" -> {
+          if (windowBits(v) < 0) {
+            return "bad server_max_window_bits: " + v;
+          }
+        }
+        case "client_max_window_bits" -> {
+          return "client_max_window_bits was not offered (java.util.zip compresses with 15 bits only)";
+        }
+        default -> {
+          return "unknown permessage-deflate parameter " + p.getKey();
+        }
+      }
+    }
+    if (options.serverNoContextTakeover() && !serverNoContext) {
+      return "the server did not accept server_no_context_takeover";
+    }
+    return new PerMessageDeflate(options.level(), options.minSize(), clientNoContext, serverNoContext);
+  }
+
+  /** 8-15, or -1 when {@code v} is not such a number. */
+  private static int windowBits(String v) {
+    if (v.isEmpty() || v.length() > 2) {
+      return -1;
+    }
+    for (int i = 0; i < v.length(); i++) {
+      if (v.charAt(i) < '0' || v.charAt(i) > '9') {
+        return -1;
+      }
+    }
+    int n = Integer.parseInt(v);
+    return n >= 8 && n <= 15 ? n : -1;
+  }
+
+  // ---------------------------------------------------------------- compression
+
+  /** Whether a message of {@code size} bytes is worth compressing. */
+  boolean shouldCompress(int size) {
+    return size > 0 && size >= minSize;
+  }
+
+  /** The compressed form of {@code data}'s remaining bytes (the trailing 00 00 FF FF removed). */
+  ByteBuffer compress(ByteBuffer data) {
+    if (deflater == null) {
+      deflater = new Deflater(level, true);
+    }
+    deflater.setInput(data);
+    byte[] out = new byte[Math.max(64, data.remaining() / 2 + 64)];
+    int len = 0;
+    while (true) {
+      len += deflater.deflate(out, len, out.length - len, Deflater.SYNC_FLUSH);
+      if (len < out.length) {
+        break; // a flush that did not fill the buffer is complete
+      }
+      out = java.util.Arrays.copyOf(out, out.length * 2);
+    }
+    if (sendNoContext) {
+      deflater.end();
+      deflater = null;
+    }
+    if (len >= 4 && out[len - 4] == 0 && out[len - 3] == 0 && out[len - 2] == -1 && out[len - 1] == -1) {
+      len -= 4;
+    }
+    return ByteBuffer.wrap(out, 0, len);
+  }
+
+  /** Decompresses into a growing buffer, refusing to produce more than a limit. */
+  final class Inflation {
+    byte[] out;
+    int len;
+    private final long max;
+
+    Inflation(long compressedHint, long max) {
+      this.max = max;
+      this.out = new byte[(int) Math.min(max + 1, Math.max(256, Math.min(compressedHint * 4, 1 << 20)))];
+    }
+
+    /** Inflates {@code data}; fails with 1009 past the limit. */
+    void feed(ByteBuffer data) throws ProtocolException {
+      if (inflater == null) {
+        inflater = new Inflater(true);
+      }
+      inflater.setInput(data);
+      drain();
+    }
+
+    /** The end of the message: inflates the removed tail. */
+    void finish() throws ProtocolException {
+      feed(ByteBuffer.wrap(TAIL));
+      if (receiveNoContext || inflater.finished()) {
+        inflater.end();
+        inflater = null;
+      }
+    }
+
+    private void drain() throws ProtocolException {
+      try {
+        while (true) {
+          if (len == out.length) {
+            if (len > max) {
+              throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG, "message too big after inflating");
+            }
+            out = java.util.Arrays.copyOf(out, (int) Math.min(max + 1, (long) out.length * 2));
+          }
+          int n = inflater.inflate(out, len, out.length - len);
+          len += n;
+          if (len > max) {
+            throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG, "message too big after inflating");
+          }
+          if (n == 0 && len < out.length) {
+            if (inflater.needsInput() || inflater.finished() || inflater.needsDictionary()) {
+              return;
+            }
+          }
+        }
+      } catch (DataFormatException e) {
+        throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "bad deflate data: " + e.getMessage());
+      }
+    }
+  }
+
+  /** Frees the native zlib state. */
+  void release() {
+    if (deflater != null) {
+      deflater.end();
+      deflater = null;
+    }
+    if (inflater != null) {
+      inflater.end();
+      inflater = null;
+    }
+  }
+}

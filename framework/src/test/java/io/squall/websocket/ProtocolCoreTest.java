@@ -1,0 +1,206 @@
+package io.squall.websocket;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The package-private protocol pieces on their own, without sockets. */
+class ProtocolCoreTest {
+
+  private static boolean jdkSaysValid(byte[] b) {
+    try {
+      UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(b));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
+    }
+  }
+
+  @Test
+  void utf8ValidatorAgreesWithTheJdkDecoderWhateverTheSplit() {
+    Random random = new Random(42);
+    int[] interesting = {0x00, 0x7F, 0x80, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xA0, 0x9F, 0xED, 0xEF, 0xF0, 0x90, 0x8F, 0xF4, 0xF5, 0xFF};
+    for (int round = 0; round < 20_000; round++) {
+      byte[] b = new byte[1 + random.nextInt(8)];
+      for (int i = 0; i < b.length; i++) {
+        b[i] = (byte) (random.nextBoolean() ? interesting[random.nextInt(interesting.length)] : random.nextInt(256));
+      }
+      boolean expected = jdkSaysValid(b);
+      int split = random.nextInt(b.length + 1);
+      Utf8Validator v = new Utf8Validator();
+      boolean ok = v.feed(b, 0, split) && v.feed(b, split, b.length - split) && v.complete();
+      assertThat(ok).as("bytes %s split at %d", java.util.HexFormat.of().formatHex(b), split).isEqualTo(expected);
+    }
+    assertThat(Utf8Validator.isValid("κόσμε 𝄞 €".getBytes(UTF_8), 0, "κόσμε 𝄞 €".getBytes(UTF_8).length)).isTrue();
+  }
+
+  /** Records parser events as strings. */
+  static final class Events implements FrameParser.Handler {
+    final List<String> seen = new ArrayList<>();
+    private ByteArrayOutputStream payload = new ByteArrayOutputStream();
+
+    @Override
+    public void frameStart(int opcode, boolean fin, boolean rsv1, long length) {
+      seen.add("start " + opcode + (fin ? " fin" : "") + (rsv1 ? " rsv1" : "") + " " + length);
+    }
+
+    @Override
+    public void framePayload(ByteBuffer data) {
+      byte[] b = new byte[data.remaining()];
+      data.get(b);
+      payload.writeBytes(b);
+    }
+
+    @Override
+    public boolean frameEnd() {
+      seen.add("end " + payload.toString(UTF_8));
+      payload = new ByteArrayOutputStream();
+      return true;
+    }
+  }
+
+  @Test
+  void parserGivesTheSameFramesWhereverTheBytesAreSplit() throws Exception {
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    FrameWriter client = new FrameWriter(true);
+    for (ByteBuffer b : client.frame(1, false, ByteBuffer.wrap("hello".getBytes(UTF_8)))) {
+      wire.writeBytes(b.array());
+    }
+    for (ByteBuffer b : client.frame(2, false, ByteBuffer.wrap("x".repeat(300).getBytes(UTF_8)))) {
+      wire.writeBytes(b.array());
+    }
+    for (ByteBuffer b : client.frame(9, false, ByteBuffer.allocate(0))) {
+      wire.writeBytes(b.array());
+    }
+    byte[] all = wire.toByteArray();
+    Events whole = new Events();
+    assertThat(new FrameParser(true, whole).feed(ByteBuffer.wrap(all.clone()))).isTrue();
+    assertThat(whole.seen)
+        .containsExactly("start 1 fin 5", "end hello", "start 2 fin 300", "end " + "x".repeat(300), "start 9 fin 0", "end ");
+    for (int a = 0; a <= all.length; a++) {
+      for (int b = a; b <= all.length; b += 7) {
+        byte[] copy = all.clone();
+        Events split = new Events();
+        FrameParser p = new FrameParser(true, split);
+        p.feed(ByteBuffer.wrap(copy, 0, a));
+        p.feed(ByteBuffer.wrap(copy, a, b - a));
+        p.feed(ByteBuffer.wrap(copy, b, copy.length - b));
+        assertThat(split.seen).as("split at %d and %d", a, b).isEqualTo(whole.seen);
+      }
+    }
+  }
+
+  @Test
+  void clientFramesUseAFreshMaskEachTimeAndServerFramesAreNotCopied() {
+    FrameWriter client = new FrameWriter(true);
+    byte[] payload = "same payload".getBytes(UTF_8);
+    byte[] f1 = client.frame(1, false, ByteBuffer.wrap(payload))[0].array();
+    byte[] f2 = client.frame(1, false, ByteBuffer.wrap(payload))[0].array();
+    assertThat(f1[1] & 0x80).isEqualTo(0x80);
+    assertThat(java.util.Arrays.copyOfRange(f1, 2, 6)).isNotEqualTo(java.util.Arrays.copyOfRange(f2, 2, 6));
+    assertThat(payload).isEqualTo("same payload".getBytes(UTF_8)); // the caller's bytes untouched
+    ByteBuffer body = ByteBuffer.wrap(new byte[70_000]);
+    ByteBuffer[] server = new FrameWriter(false).frame(2, true, body);
+    assertThat(server).hasSize(2);
+    assertThat(server[1]).isSameAs(body);
+    assertThat(server[0].array()).startsWith((byte) 0xC2, (byte) 127);
+  }
+
+  @Test
+  void parserRefusesWhatOneHeaderCanBreak() {
+    record Case(byte[] bytes, boolean server, boolean rsv1) {}
+    List<Case> bad =
+        List.of(
+            new Case(new byte[] {(byte) 0x81, 0x00}, true, false), // unmasked to a server
+            new Case(new byte[] {(byte) 0x81, (byte) 0x80, 0, 0, 0, 0}, false, false), // masked to a client
+            new Case(new byte[] {(byte) 0xC1, (byte) 0x80, 0, 0, 0, 0}, true, false), // RSV1, no extension
+            new Case(new byte[] {(byte) 0xC0, (byte) 0x80, 0, 0, 0, 0}, true, true), // RSV1 on a continuation
+            new Case(new byte[] {(byte) 0xC9, (byte) 0x80, 0, 0, 0, 0}, true, true), // RSV1 on a ping
+            new Case(new byte[] {(byte) 0x09, (byte) 0x80, 0, 0, 0, 0}, true, false), // fragmented ping
+            new Case(new byte[] {(byte) 0x89, (byte) 0xFE, 0, 126}, true, false), // 126-byte ping
+            new Case(new byte[] {(byte) 0x84, (byte) 0x80, 0, 0, 0, 0}, true, false)); // opcode 4
+    for (Case c : bad) {
+      FrameParser p = new FrameParser(c.server(), new Events());
+      p.allowRsv1(c.rsv1());
+      assertThatThrownBy(() -> p.feed(ByteBuffer.wrap(c.bytes())))
+          .isInstanceOf(ProtocolException.class)
+          .satisfies(e -> assertThat(((ProtocolException) e).code()).isEqualTo(1002));
+    }
+  }
+
+  @Test
+  void serverNegotiationHonoursWhatJavaUtilZipCanDo() {
+    CompressionOptions d = CompressionOptions.defaults();
+    assertThat(PerMessageDeflate.serverAccept(List.of("permessage-deflate"), d).response()).isEqualTo("permessage-deflate");
+    assertThat(PerMessageDeflate.serverAccept(List.of("permessage-deflate; client_max_window_bits"), d).response())
+        .isEqualTo("permessage-deflate");
+    assertThat(PerMessageDeflate.serverAccept(List.of("permessage-deflate; client_max_window_bits=9"), d)).isNotNull();
+    assertThat(PerMessageDeflate.serverAccept(List.of("permessage-deflate; server_max_window_bits=15"), d).response())
+        .isEqualTo("permessage-deflate; server_max_window_bits=15");
+    assertThat(PerMessageDeflate.serverAccept(List.of("permessage-deflate; server_max_window_bits=12"), d)).isNull();
+    assertThat(PerMessageDeflate.serverAccept(List.of("permessage-deflate; client_max_window_bits=16"), d)).isNull();
+    assertThat(PerMessageDeflate.serverAccept(List.of("permessage-deflate; server_no_context_takeover=1"), d)).isNull();
+    assertThat(PerMessageDeflate.serverAccept(List.of("permessage-deflate; server_no_context_takeover; server_no_context_takeover"), d)).isNull();
+    assertThat(PerMessageDeflate.serverAccept(List.of("x-webkit-deflate-frame", "permessage-deflate"), d).response())
+        .isEqualTo("permessage-deflate");
+    assertThat(PerMessageDeflate.serverAccept(List.of("permessage-deflate"), d.withClientNoContextTakeover(true)).response())
+        .isEqualTo("permessage-deflate; client_no_context_takeover");
+  }
+
+  @Test
+  void clientRefusesAnswersItCannotHonour() {
+    CompressionOptions d = CompressionOptions.defaults();
+    assertThat(PerMessageDeflate.clientAccept(List.of(), d)).isNull();
+    assertThat(PerMessageDeflate.clientAccept(List.of("permessage-deflate; server_max_window_bits=10"), d))
+        .isInstanceOf(PerMessageDeflate.class);
+    assertThat(PerMessageDeflate.clientAccept(List.of("permessage-deflate; client_max_window_bits=10"), d)).isInstanceOf(String.class);
+    assertThat(PerMessageDeflate.clientAccept(List.of("permessage-deflate; mystery"), d)).isInstanceOf(String.class);
+    assertThat(PerMessageDeflate.clientAccept(List.of("permessage-deflate"), null)).isInstanceOf(String.class);
+    assertThat(PerMessageDeflate.clientAccept(List.of("permessage-deflate"), d.withServerNoContextTakeover(true)))
+        .isInstanceOf(String.class);
+  }
+
+  @Test
+  void compressorAndDecompressorKeepTheirContextAcrossMessages() throws Exception {
+    PerMessageDeflate sender = new PerMessageDeflate(6, 0, false, false);
+    PerMessageDeflate receiver = new PerMessageDeflate(6, 0, false, false);
+    String m = "a fairly repetitive message, a fairly repetitive message";
+    int first = 0;
+    for (int i = 0; i < 3; i++) {
+      ByteBuffer z = sender.compress(ByteBuffer.wrap(m.getBytes(UTF_8)));
+      if (i == 0) {
+        first = z.remaining();
+      } else {
+        assertThat(z.remaining()).as("the window remembers the first message").isLessThan(first / 2);
+      }
+      PerMessageDeflate.Inflation in = receiver.new Inflation(z.remaining(), 1000);
+      in.feed(z);
+      in.finish();
+      assertThat(new String(in.out, 0, in.len, UTF_8)).isEqualTo(m);
+    }
+    sender.release();
+    receiver.release();
+  }
+
+  @Test
+  void closeReasonsAreCutOnACharacterBoundary() {
+    byte[] cut = Session.truncateUtf8("é".repeat(100), 123);
+    assertThat(cut.length).isEqualTo(122);
+    assertThat(new String(cut, UTF_8)).isEqualTo("é".repeat(61));
+    assertThat(CloseCodes.isValidOnWire(1000)).isTrue();
+    assertThat(CloseCodes.isValidOnWire(1005)).isFalse();
+    assertThat(CloseCodes.isValidOnWire(4999)).isTrue();
+  }
+}
