@@ -140,6 +140,15 @@ parse() {
     END { printf "%s %s %d\n", (rps == "" ? "0" : rps), (p99 == "" || p99 == 0 ? "-" : p99), err }'
 }
 
+# Share of both cores busy over 2 s (from /proc/stat): unlike the load average, which decays over
+# minutes, this says whether something else is running right now.
+cpu_busy() {
+  local a b
+  a=($(head -1 /proc/stat)); sleep 2; b=($(head -1 /proc/stat))
+  awk -v u=$(( b[1]+b[2]+b[3]+b[6]+b[7]+b[8] - a[1]-a[2]-a[3]-a[6]-a[7]-a[8] )) \
+      -v i=$(( b[4]+b[5] - a[4]-a[5] )) 'BEGIN { printf "%.0f%%", (u + i > 0 ? 100 * u / (u + i) : 0) }'
+}
+
 TESTS=(plaintext-c64 plaintext-c256 json-c64 pipelined-c256)
 
 {
@@ -147,7 +156,7 @@ TESTS=(plaintext-c64 plaintext-c256 json-c64 pipelined-c256)
   echo "# servers: $SERVERS; ${DURATION}s per measurement, ${WARMUP}s warm-up per server, $ROUNDS rounds"
   echo "# server: taskset -c 0 java ${SERVER_JVM[*]} -jar $(basename "$jar") NAME-http PORT"
   echo "# client: taskset -c 1 wrk -t1 -cN -d${DURATION}s --latency [-s pipeline.lua] http://$HOST:PORT/PATH"
-  echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg); CPU busy over 2 s before start: $(cpu_busy)"
   if awk '{ exit !($1 > 0.5) }' /proc/loadavg; then
     echo "# WARNING: other work is running on this machine; the figures will be noisy"
   fi

@@ -161,13 +161,22 @@ live_heap() {
   echo "$hist $info"
 }
 
+# Share of both cores busy over 2 s (from /proc/stat): unlike the load average, which decays over
+# minutes, this says whether something else is running right now.
+cpu_busy() {
+  local a b
+  a=($(head -1 /proc/stat)); sleep 2; b=($(head -1 /proc/stat))
+  awk -v u=$(( b[1]+b[2]+b[3]+b[6]+b[7]+b[8] - a[1]-a[2]-a[3]-a[6]-a[7]-a[8] )) \
+      -v i=$(( b[4]+b[5] - a[4]-a[5] )) 'BEGIN { printf "%.0f%%", (u + i > 0 ? 100 * u / (u + i) : 0) }'
+}
+
 {
   echo "# run-idle $stamp  host=$(hostname)  java=$(java -version 2>&1 | head -1)"
   echo "# servers: $SERVERS; $CONNS idle keep-alive connections (one GET /plaintext each), primed with $PRIME"
   echo "# server: taskset -c 0 java ${SERVER_JVM[*]} -jar $(basename "$jar") NAME-http PORT"
   echo "# client: taskset -c 1 java ${CLIENT_JVM[*]} -jar $(basename "$jar") idle-client $HOST PORT $CONNS"
   echo "# live heap: jcmd PID GC.run (twice), then GC.class_histogram total and GC.heap_info used"
-  echo "# ulimit -n $fds; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "# ulimit -n $fds; load average at start: $(cut -d' ' -f1-3 /proc/loadavg); CPU busy over 2 s: $(cpu_busy)"
 } | tee "$OUT"
 
 results=()
