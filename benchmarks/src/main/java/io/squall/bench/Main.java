@@ -10,6 +10,10 @@ import java.util.Arrays;
  *   <li>{@code squall-echo PORT} — {@link SquallEchoServer}
  *   <li>{@code client HOST PORT MODE CONNECTIONS SECONDS WARMUP MSGSIZE [THREADS]} — {@link
  *       EchoLoadClient}
+ *   <li>{@code squall-http PORT} — {@link SquallHttpServer}
+ *   <li>{@code jetty-http PORT} — {@link JettyCoreHttpServer}
+ *   <li>{@code netty-http PORT} — {@link NettyHttpServer}
+ *   <li>{@code idle-client HOST PORT N} — {@link IdleClient}
  *   <li>{@code jmh [JMH options]} — JMH's own main ({@code -h} for its options)
  * </ul>
  *
@@ -29,6 +33,10 @@ public final class Main {
       case "netty-echo" -> NettyEchoServer.main(rest);
       case "squall-echo" -> SquallEchoServer.main(rest);
       case "client" -> EchoLoadClient.main(rest);
+      case "squall-http" -> SquallHttpServer.main(rest);
+      case "jetty-http" -> JettyCoreHttpServer.main(rest);
+      case "netty-http" -> NettyHttpServer.main(rest);
+      case "idle-client" -> IdleClient.main(rest);
       case "jmh" -> org.openjdk.jmh.Main.main(rest);
       case "-h", "--help", "help" -> usage();
       default -> org.openjdk.jmh.Main.main(args);
@@ -45,6 +53,11 @@ public final class Main {
             "  client HOST PORT MODE CONNS SECONDS WARMUP MSGSIZE [THREADS]",
             "                                  echo load generator; MODE is rr (round trips)",
             "                                  or tput (64 KiB streaming writes)",
+            "  squall-http PORT                Squall hello server (bare HttpServer), one IOLoop",
+            "  jetty-http PORT                 Jetty 12.1 core Handler hello, 1 acceptor, 1 selector",
+            "  netty-http PORT                 Netty 4.2 HttpServerCodec hello, one NIO event loop",
+            "  idle-client HOST PORT N         opens N keep-alive connections, one GET each, holds",
+            "                                  them until 'stop' on stdin or SIGTERM",
             "  jmh [OPTIONS]                   the JMH suite (jmh -h for JMH's options)"));
   }
 }
