@@ -47,6 +47,8 @@ final class Http1ServerConnection implements HttpConnection {
   private final HttpServerOptions options;
   private final Consumer<Http1ServerConnection> onClose;
   private final String scheme;
+  /** The peer's address as text, worked out once per connection. */
+  private final String peerIp;
   private final RequestHeadParser parser;
   private HeadFramer framer;
 
@@ -95,6 +97,7 @@ final class Http1ServerConnection implements HttpConnection {
   private boolean closed;
   private boolean detached;
   private boolean waitingForRequest;
+  private long idleSince;
   private boolean readPending;
 
   Http1ServerConnection(
@@ -108,6 +111,7 @@ final class Http1ServerConnection implements HttpConnection {
     this.stream = stream;
     this.loop = stream.loop();
     this.remote = remote;
+    this.peerIp = remote == null ? null : remote.getAddress().getHostAddress();
     this.serverDelegate = serverDelegate;
     this.options = options;
     this.onClose = onClose;
@@ -167,7 +171,12 @@ final class Http1ServerConnection implements HttpConnection {
     in = null;
     inStart = inEnd = scanFrom = 0;
     waitingForRequest = true;
-    idleTimer = loop.callLater(options.idleConnectionTimeout(), this::idleTimeout);
+    idleSince = System.nanoTime();
+    if (idleTimer == null) {
+      // One timer per connection, not one per request: when it fires it checks how long the
+      // connection has really been idle and sets itself again for the rest.
+      idleTimer = loop.callLater(options.idleConnectionTimeout(), this::idleTimeout);
+    }
     readMore(this::onHeadBytes);
   }
 
@@ -198,21 +207,24 @@ final class Http1ServerConnection implements HttpConnection {
 
   private void idleTimeout() {
     idleTimer = null;
-    log.debug("{}: idle connection timed out", remote);
-    close();
+    if (closed) {
+      return;
+    }
+    long limit = options.idleConnectionTimeout().toNanos();
+    long idle = System.nanoTime() - idleSince;
+    if (waitingForRequest && idle >= limit) {
+      log.debug("{}: idle connection timed out", remote);
+      close();
+      return;
+    }
+    long wait = waitingForRequest ? limit - idle : limit;
+    idleTimer = loop.callLater(Duration.ofNanos(wait), this::idleTimeout);
   }
 
   private void onHeadBytes(byte[] bytes) {
-    if (idleTimer != null) {
-      idleTimer.cancel();
-      idleTimer = null;
-    }
     waitingForRequest = false;
     append(bytes);
-    if (headerTimer == null) {
-      headerTimer = loop.callLater(options.headerTimeout(), this::headerTimeout);
-    }
-    parseHead();
+    parseHead(); // arms the header timer only if the head is not complete yet
   }
 
   private void append(byte[] bytes) {
@@ -285,7 +297,7 @@ final class Http1ServerConnection implements HttpConnection {
     head = parsed;
     keepAlive = !options.noKeepAlive() && parsed.isKeepAlive() && !closing;
     bodyRemaining = parsed.isChunked() ? -1 : Math.max(0, parsed.contentLength());
-    request = HttpServerRequest.fromHead(parsed, this, remote, scheme, options);
+    request = HttpServerRequest.fromHead(parsed, this, remote, peerIp, scheme, options);
     try {
       message = serverDelegate.startRequest(this);
       CompletionStage<?> stage = message.headersReceived(request);

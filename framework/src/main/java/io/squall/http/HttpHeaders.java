@@ -83,7 +83,7 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
     }
     tail = f;
     size++;
-    byName.computeIfAbsent(HttpChars.toLowerAscii(name), k -> new ArrayList<>(1)).add(f);
+    byName.computeIfAbsent(key(name), k -> new ArrayList<>(1)).add(f);
   }
 
   /**
@@ -93,7 +93,7 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
   public HttpHeaders set(String name, String value) {
     checkName(name);
     checkValue(value);
-    ArrayList<Field> fields = byName.get(HttpChars.toLowerAscii(name));
+    ArrayList<Field> fields = byName.get(key(name));
     if (fields == null) {
       addUnchecked(name, value);
       return this;
@@ -253,7 +253,41 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
   }
 
   private ArrayList<Field> lookup(String name) {
-    return byName.get(HttpChars.toLowerAscii(name));
+    return byName.get(key(name));
+  }
+
+  /**
+   * The map key of a name: its lower-case form. Common names map to one shared lower-case String
+   * whose hash is computed once, instead of a new String (and a new hash) per lookup.
+   */
+  private static String key(String name) {
+    String k = COMMON_KEYS.get(name);
+    return k != null ? k : HttpChars.toLowerAscii(name);
+  }
+
+  private static final java.util.Map<String, String> COMMON_KEYS = commonKeys();
+
+  private static java.util.Map<String, String> commonKeys() {
+    String[] names = {
+      "Accept", "Accept-Charset", "Accept-Encoding", "Accept-Language", "Accept-Ranges",
+      "Allow", "Authorization", "Cache-Control", "Connection", "Content-Disposition",
+      "Content-Encoding", "Content-Language", "Content-Length", "Content-Range", "Content-Type",
+      "Cookie", "Date", "Etag", "ETag", "Expect", "Expires", "Host", "If-Match",
+      "If-Modified-Since", "If-None-Match", "If-Range", "Last-Modified", "Location", "Origin",
+      "Pragma", "Range", "Referer", "Server", "Set-Cookie", "TE", "Trailer", "Transfer-Encoding",
+      "Upgrade", "User-Agent", "Vary", "Via", "X-Forwarded-For", "X-Forwarded-Proto",
+      "X-Real-Ip", "X-Requested-With", "X-Scheme", "X-XSRFToken", "X-CSRFToken",
+      "Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Extensions",
+      "Sec-WebSocket-Protocol", "Sec-WebSocket-Accept"
+    };
+    java.util.HashMap<String, String> m = new java.util.HashMap<>();
+    for (String n : names) {
+      String lower = HttpChars.toLowerAscii(n).intern();
+      m.put(n, lower);
+      m.put(lower, lower);
+      m.put(n.toUpperCase(java.util.Locale.ROOT), lower);
+    }
+    return java.util.Map.copyOf(m);
   }
 
   private void unlink(Field f) {

@@ -73,9 +73,10 @@ public final class HttpServerRequest {
       RequestHead head,
       HttpConnection connection,
       InetSocketAddress remote,
+      String peerIp,
       String scheme,
       HttpServerOptions options) {
-    String ip = remote == null ? null : remote.getAddress().getHostAddress();
+    String ip = peerIp;
     String protocol = scheme;
     HttpHeaders h = head.headers();
     if (options.xheaders()) {
