@@ -17,9 +17,10 @@ import org.openqa.selenium.logging.LogType;
 
 /**
  * Headless Chromium from Debian's packages, driven offline: the driver binary is given, so
- * Selenium Manager never runs; every profile, cache and log lives under {@code target/}.
+ * Selenium Manager never runs; every profile, cache and log lives under {@code target/}. Public
+ * so the other demos' browser tests use it too.
  */
-final class Chromium {
+public final class Chromium {
   static final File BROWSER = new File("/usr/bin/chromium");
   static final File DRIVER = new File("/usr/bin/chromedriver");
   static final String INSTALL = "apt-get update && apt-get install -y chromium chromium-driver";
@@ -27,7 +28,7 @@ final class Chromium {
   private Chromium() {}
 
   /** Fails (never skips) when the browser or its driver is missing. */
-  static void requireInstalled() {
+  public static void requireInstalled() {
     for (File f : List.of(BROWSER, DRIVER)) {
       if (!f.canExecute()) {
         throw new AssertionError(
@@ -38,7 +39,7 @@ final class Chromium {
   }
 
   /** What the page wrote to the console at level SEVERE (errors) since the last call. */
-  static List<String> consoleErrors(ChromeDriver driver) {
+  public static List<String> consoleErrors(ChromeDriver driver) {
     return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
         .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
         .map(LogEntry::getMessage)
@@ -46,7 +47,7 @@ final class Chromium {
   }
 
   /** A new browser with a fresh profile in {@code target/chromium/<name>-...}. */
-  static ChromeDriver start(String name) {
+  public static ChromeDriver start(String name) {
     requireInstalled();
     Path base = Path.of("target", "chromium").toAbsolutePath();
     try {
