@@ -91,88 +91,120 @@ public record HttpServerOptions(
   }
 
   public HttpServerOptions maxHeaderSize(int v) {
-    return new HttpServerOptions(v, maxRequestLineLength, maxBodySize, headerTimeout,
-        idleConnectionTimeout, bodyTimeout, noKeepAlive, xheaders, trustedDownstream, protocol,
-        decompressRequest, chunkSize, sslContext, loops);
+    return with(m -> m.maxHeaderSize = v);
   }
 
   public HttpServerOptions maxRequestLineLength(int v) {
-    return new HttpServerOptions(maxHeaderSize, v, maxBodySize, headerTimeout,
-        idleConnectionTimeout, bodyTimeout, noKeepAlive, xheaders, trustedDownstream, protocol,
-        decompressRequest, chunkSize, sslContext, loops);
+    return with(m -> m.maxRequestLineLength = v);
   }
 
   public HttpServerOptions maxBodySize(long v) {
-    return new HttpServerOptions(maxHeaderSize, maxRequestLineLength, v, headerTimeout,
-        idleConnectionTimeout, bodyTimeout, noKeepAlive, xheaders, trustedDownstream, protocol,
-        decompressRequest, chunkSize, sslContext, loops);
+    return with(m -> m.maxBodySize = v);
   }
 
   public HttpServerOptions headerTimeout(Duration v) {
-    return new HttpServerOptions(maxHeaderSize, maxRequestLineLength, maxBodySize, v,
-        idleConnectionTimeout, bodyTimeout, noKeepAlive, xheaders, trustedDownstream, protocol,
-        decompressRequest, chunkSize, sslContext, loops);
+    return with(m -> m.headerTimeout = v);
   }
 
   public HttpServerOptions idleConnectionTimeout(Duration v) {
-    return new HttpServerOptions(maxHeaderSize, maxRequestLineLength, maxBodySize, headerTimeout,
-        v, bodyTimeout, noKeepAlive, xheaders, trustedDownstream, protocol, decompressRequest,
-        chunkSize, sslContext, loops);
+    return with(m -> m.idleConnectionTimeout = v);
   }
 
   public HttpServerOptions bodyTimeout(Duration v) {
-    return new HttpServerOptions(maxHeaderSize, maxRequestLineLength, maxBodySize, headerTimeout,
-        idleConnectionTimeout, v, noKeepAlive, xheaders, trustedDownstream, protocol,
-        decompressRequest, chunkSize, sslContext, loops);
+    return with(m -> m.bodyTimeout = v);
   }
 
   public HttpServerOptions noKeepAlive(boolean v) {
-    return new HttpServerOptions(maxHeaderSize, maxRequestLineLength, maxBodySize, headerTimeout,
-        idleConnectionTimeout, bodyTimeout, v, xheaders, trustedDownstream, protocol,
-        decompressRequest, chunkSize, sslContext, loops);
+    return with(m -> m.noKeepAlive = v);
   }
 
   public HttpServerOptions xheaders(boolean v) {
-    return new HttpServerOptions(maxHeaderSize, maxRequestLineLength, maxBodySize, headerTimeout,
-        idleConnectionTimeout, bodyTimeout, noKeepAlive, v, trustedDownstream, protocol,
-        decompressRequest, chunkSize, sslContext, loops);
+    return with(m -> m.xheaders = v);
   }
 
   public HttpServerOptions trustedDownstream(Set<String> v) {
-    return new HttpServerOptions(maxHeaderSize, maxRequestLineLength, maxBodySize, headerTimeout,
-        idleConnectionTimeout, bodyTimeout, noKeepAlive, xheaders, v, protocol,
-        decompressRequest, chunkSize, sslContext, loops);
+    return with(m -> m.trustedDownstream = v);
   }
 
   public HttpServerOptions protocol(String v) {
-    return new HttpServerOptions(maxHeaderSize, maxRequestLineLength, maxBodySize, headerTimeout,
-        idleConnectionTimeout, bodyTimeout, noKeepAlive, xheaders, trustedDownstream, v,
-        decompressRequest, chunkSize, sslContext, loops);
+    return with(m -> m.protocol = v);
   }
 
   public HttpServerOptions decompressRequest(boolean v) {
-    return new HttpServerOptions(maxHeaderSize, maxRequestLineLength, maxBodySize, headerTimeout,
-        idleConnectionTimeout, bodyTimeout, noKeepAlive, xheaders, trustedDownstream, protocol, v,
-        chunkSize, sslContext, loops);
+    return with(m -> m.decompressRequest = v);
   }
 
   public HttpServerOptions chunkSize(int v) {
-    return new HttpServerOptions(maxHeaderSize, maxRequestLineLength, maxBodySize, headerTimeout,
-        idleConnectionTimeout, bodyTimeout, noKeepAlive, xheaders, trustedDownstream, protocol,
-        decompressRequest, v, sslContext, loops);
+    return with(m -> m.chunkSize = v);
   }
 
   /** Serve HTTPS with {@code v} (ALPN: http/1.1). */
   public HttpServerOptions ssl(SSLContext v) {
-    return new HttpServerOptions(maxHeaderSize, maxRequestLineLength, maxBodySize, headerTimeout,
-        idleConnectionTimeout, bodyTimeout, noKeepAlive, xheaders, trustedDownstream, protocol,
-        decompressRequest, chunkSize, v, loops);
+    return with(m -> m.sslContext = v);
   }
 
   public HttpServerOptions loops(int v) {
-    return new HttpServerOptions(maxHeaderSize, maxRequestLineLength, maxBodySize, headerTimeout,
-        idleConnectionTimeout, bodyTimeout, noKeepAlive, xheaders, trustedDownstream, protocol,
-        decompressRequest, chunkSize, sslContext, v);
+    return with(m -> m.loops = v);
+  }
+
+  /** A copy with one change: the withers above say which. */
+  private HttpServerOptions with(java.util.function.Consumer<Mutable> change) {
+    Mutable m = new Mutable(this);
+    change.accept(m);
+    return m.build();
+  }
+
+  /** The options as mutable fields, for {@link #with}. */
+  private static final class Mutable {
+    int maxHeaderSize;
+    int maxRequestLineLength;
+    long maxBodySize;
+    Duration headerTimeout;
+    Duration idleConnectionTimeout;
+    Duration bodyTimeout;
+    boolean noKeepAlive;
+    boolean xheaders;
+    Set<String> trustedDownstream;
+    String protocol;
+    boolean decompressRequest;
+    int chunkSize;
+    SSLContext sslContext;
+    int loops;
+
+    Mutable(HttpServerOptions o) {
+      maxHeaderSize = o.maxHeaderSize;
+      maxRequestLineLength = o.maxRequestLineLength;
+      maxBodySize = o.maxBodySize;
+      headerTimeout = o.headerTimeout;
+      idleConnectionTimeout = o.idleConnectionTimeout;
+      bodyTimeout = o.bodyTimeout;
+      noKeepAlive = o.noKeepAlive;
+      xheaders = o.xheaders;
+      trustedDownstream = o.trustedDownstream;
+      protocol = o.protocol;
+      decompressRequest = o.decompressRequest;
+      chunkSize = o.chunkSize;
+      sslContext = o.sslContext;
+      loops = o.loops;
+    }
+
+    HttpServerOptions build() {
+      return new HttpServerOptions(
+          maxHeaderSize,
+          maxRequestLineLength,
+          maxBodySize,
+          headerTimeout,
+          idleConnectionTimeout,
+          bodyTimeout,
+          noKeepAlive,
+          xheaders,
+          trustedDownstream,
+          protocol,
+          decompressRequest,
+          chunkSize,
+          sslContext,
+          loops);
+    }
   }
 
   static final List<String> ALPN = List.of("http/1.1");
