@@ -50,6 +50,13 @@ final class HeadFramer {
   int scan(ByteBuffer buf) {
     int base = buf.position();
     int len = buf.limit() - base;
+    if (scanned == 0 && len > 0) {
+      int whole = wholeHead(buf, base, len);
+      if (whole > 0) {
+        scanned = whole;
+        return whole;
+      }
+    }
     for (int i = scanned; i < len; i++) {
       byte c = buf.get(base + i);
       if (!sniffer.isDone()) {
@@ -79,6 +86,37 @@ final class HeadFramer {
       }
     }
     scanned = len;
+    return -1;
+  }
+
+  /**
+   * The fast path for a head that arrived whole (the usual case): its length, found with a plain
+   * search for the empty line, or -1 to take the careful path. The parser checks every byte of a
+   * whole head anyway; the sniffer and the running limits matter only while a head is incomplete.
+   */
+  private int wholeHead(ByteBuffer buf, int base, int len) {
+    byte first = buf.get(base);
+    if (first < 'A' || first > 'Z') {
+      return -1; // leading empty lines, garbage, TLS: the careful path judges them
+    }
+    int limit = Math.min(len, maxHeaderSize);
+    boolean firstLine = true;
+    for (int i = 1; i < limit; i++) {
+      if (buf.get(base + i) != HttpChars.LF) {
+        continue;
+      }
+      if (firstLine) {
+        if (i > maxRequestLineLength + 1) {
+          return -1;
+        }
+        firstLine = false;
+        continue;
+      }
+      byte prev = buf.get(base + i - 1);
+      if (prev == HttpChars.LF || (prev == HttpChars.CR && buf.get(base + i - 2) == HttpChars.LF)) {
+        return i + 1;
+      }
+    }
     return -1;
   }
 
