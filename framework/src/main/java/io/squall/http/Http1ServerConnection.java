@@ -615,6 +615,11 @@ final class Http1ServerConnection implements HttpConnection {
       // The body was not read: stop reading it and close once the response is out.
       keepAlive = false;
     }
+    if (inStart >= inEnd && flushScheduled) {
+      // Nothing pipelined behind this answer, so no batch to wait for: send it now rather than
+      // at the end of the loop turn (a wake-up of many long polls then answers each at once).
+      flush();
+    }
     if (requestRead || !keepAlive) {
       afterExchange();
     }
