@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# HTTP hello servers with wrk: Squall (bare HttpServer), Jetty 12.1 core Handler, Netty 4.2
-# HttpServerCodec, each on one event loop / one selector, in one run.
+# HTTP hello servers with wrk: Squall (bare HttpServer), Squall's web Application, Netty 4.2
+# HttpServerCodec, Jetty 12.1 core Handler, Jetty 12.1 ee10 servlet, Tornado 6 (Debian's
+# python3-tornado), each on one event loop / one selector, in one run.
 #
-#   benchmarks/run-http.sh                         # all three, about 8 minutes
+#   benchmarks/run-http.sh                         # all six, about 16 minutes
 #   SERVERS="squall netty" benchmarks/run-http.sh  # a subset
 #   DURATION=8 benchmarks/run-http.sh              # shorter measurements
 #
 # Method of shared/docs/performance-targets.md: every server pinned to core 0
-# (taskset -c 0 java -Xms1g -Xmx1g -XX:+UseParallelGC -jar squall-benchmarks.jar NAME-http PORT),
+# (taskset -c 0 java -Xms1g -Xmx1g -XX:+UseParallelGC -jar squall-benchmarks.jar NAME-http PORT;
+# Tornado: taskset -c 0 $PYTHON benchmarks/tornado_hello.py PORT),
 # wrk pinned to core 1 (taskset -c 1 wrk -t1 -cN -dDs --latency). All servers are started first
 # and run for the whole script (an idle one costs nothing); each is warmed up for WARMUP seconds
 # (split over plaintext c64, json c64 and pipelined c256, so every path is compiled), then ROUNDS
@@ -24,20 +26,25 @@
 # stopped at the end, on failure and on Ctrl-C.
 #
 # Settings (environment): DURATION (10, seconds per measurement), WARMUP (10, seconds per server),
-# ROUNDS (3), SERVERS ("squall jetty netty"), SQUALL_PORT (18190), JETTY_PORT (18191),
-# NETTY_PORT (18192), OUT (results file), BUILD (auto|yes|no), SERVER_JVM_EXTRA (extra JVM options
-# for every server, e.g. a JFR recording).
+# ROUNDS (3), SERVERS ("squall squall-app netty jetty jetty-servlet tornado"), SQUALL_PORT (18190),
+# JETTY_PORT (18191), NETTY_PORT (18192), SQUALL_APP_PORT (18193), JETTY_SERVLET_PORT (18194),
+# TORNADO_PORT (18195), PYTHON (/usr/bin/python3, needs tornado), OUT (results file),
+# BUILD (auto|yes|no), SERVER_JVM_EXTRA (extra JVM options for every Java server, e.g. a JFR
+# recording), RATIOS (pairs A/B whose ratio rows are printed).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 jar="$here/target/squall-benchmarks.jar"
 lua="$here/pipeline.lua"
+tornado_py="$here/tornado_hello.py"
+PYTHON="${PYTHON:-/usr/bin/python3}"
 
 DURATION="${DURATION:-10}"
 WARMUP="${WARMUP:-10}"
 ROUNDS="${ROUNDS:-3}"
-SERVERS="${SERVERS:-squall jetty netty}"
+SERVERS="${SERVERS:-squall squall-app netty jetty jetty-servlet tornado}"
+RATIOS="${RATIOS:-squall-app/squall squall-app/jetty-servlet squall-app/tornado squall/netty squall/jetty}"
 BUILD="${BUILD:-auto}"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 OUT="${OUT:-$here/target/http-$stamp.txt}"
@@ -51,6 +58,9 @@ declare -A PID PORT
 PORT[squall]="${SQUALL_PORT:-18190}"
 PORT[jetty]="${JETTY_PORT:-18191}"
 PORT[netty]="${NETTY_PORT:-18192}"
+PORT[squall-app]="${SQUALL_APP_PORT:-18193}"
+PORT[jetty-servlet]="${JETTY_SERVLET_PORT:-18194}"
+PORT[tornado]="${TORNADO_PORT:-18195}"
 
 if [[ "$BUILD" == yes || ( "$BUILD" == auto && ! -f "$jar" ) ]]; then
   (cd "$root" && mvn -B -q -Pbenchmarks -pl benchmarks -am package -Dmaven.test.skip=true)
@@ -60,8 +70,13 @@ for tool in taskset wrk curl; do
   command -v "$tool" >/dev/null || { echo "$tool is needed" >&2; exit 1; }
 done
 for s in $SERVERS; do
-  [[ -n "${PORT[$s]:-}" ]] || { echo "unknown server $s (squall, jetty, netty)" >&2; exit 1; }
+  [[ -n "${PORT[$s]:-}" ]] || {
+    echo "unknown server $s (squall, squall-app, netty, jetty, jetty-servlet, tornado)" >&2; exit 1; }
 done
+if [[ " $SERVERS " == *" tornado "* ]] && ! "$PYTHON" -c 'import tornado' 2>/dev/null; then
+  echo "$PYTHON cannot import tornado: apt-get install python3-tornado, or set PYTHON" >&2
+  exit 1
+fi
 mkdir -p "$(dirname "$OUT")"
 raw="$(mktemp)"
 logdir="$(mktemp -d)"
@@ -96,10 +111,14 @@ answers() { curl -sf -o /dev/null --max-time 1 "http://$HOST:$1/plaintext"; }
 start_server() {
   local s=$1 port=${PORT[$1]}
   if answers "$port" || (exec 3<>"/dev/tcp/$HOST/$port") 2>/dev/null; then
-    echo "port $port is already in use; set ${s^^}_PORT" >&2
+    echo "port $port is already in use; set $(tr a-z- A-Z_ <<<"$s")_PORT" >&2
     exit 1
   fi
-  taskset -c 0 java "${SERVER_JVM[@]}" -jar "$jar" "$s-http" "$port" >"$logdir/$s.log" 2>&1 &
+  if [[ "$s" == tornado ]]; then
+    taskset -c 0 "$PYTHON" "$tornado_py" "$port" >"$logdir/$s.log" 2>&1 &
+  else
+    taskset -c 0 java "${SERVER_JVM[@]}" -jar "$jar" "$s-http" "$port" >"$logdir/$s.log" 2>&1 &
+  fi
   PID[$s]=$!
   for _ in $(seq 300); do
     answers "$port" && return 0
@@ -155,6 +174,7 @@ TESTS=(plaintext-c64 plaintext-c256 json-c64 pipelined-c256)
   echo "# run-http $stamp  host=$(hostname)  java=$(java -version 2>&1 | head -1)  $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
   echo "# servers: $SERVERS; ${DURATION}s per measurement, ${WARMUP}s warm-up per server, $ROUNDS rounds"
   echo "# server: taskset -c 0 java ${SERVER_JVM[*]} -jar $(basename "$jar") NAME-http PORT"
+  echo "#   tornado: taskset -c 0 $PYTHON tornado_hello.py PORT  ($("$PYTHON" -c 'import tornado; print("tornado", tornado.version)' 2>/dev/null || echo "no tornado"))"
   echo "# client: taskset -c 1 wrk -t1 -cN -d${DURATION}s --latency [-s pipeline.lua] http://$HOST:PORT/PATH"
   echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg); CPU busy over 2 s before start: $(cpu_busy)"
   if awk '{ exit !($1 > 0.5) }' /proc/loadavg; then
@@ -209,32 +229,31 @@ f2() { awk -v v="$1" 'BEGIN { if (v == "-") print "-"; else printf "%.2f", v }';
 {
   echo
   echo "Medians of $ROUNDS rounds: requests/s, p99 latency in ms (pipelined: wrk gives none)"
-  printf '%-7s | %9s %7s | %9s %7s | %9s %7s | %9s %7s | %6s\n' server \
+  printf '%-24s | %9s %7s | %9s %7s | %9s %7s | %9s %7s | %6s\n' server \
     "plain c64" p99 "plain256" p99 "json c64" p99 "pipe c256" p99 errors
-  printf -- '--------+-------------------+-------------------+-------------------+-------------------+-------\n'
+  printf -- '-------------------------+-------------------+-------------------+-------------------+-------------------+-------\n'
   for s in $SERVERS; do
-    printf '%-7s | %9s %7s | %9s %7s | %9s %7s | %9s %7s | %6s\n' "$s" \
+    printf '%-24s | %9s %7s | %9s %7s | %9s %7s | %9s %7s | %6s\n' "$s" \
       "$(k "$(pick "$s" plaintext-c64 4)")" "$(f2 "$(pick "$s" plaintext-c64 5)")" \
       "$(k "$(pick "$s" plaintext-c256 4)")" "$(f2 "$(pick "$s" plaintext-c256 5)")" \
       "$(k "$(pick "$s" json-c64 4)")" "$(f2 "$(pick "$s" json-c64 5)")" \
       "$(k "$(pick "$s" pipelined-c256 4)")" "$(f2 "$(pick "$s" pipelined-c256 5)")" \
       "$(total "$s")"
   done
-  if [[ " $SERVERS " == *" squall "* ]]; then
-    ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "-") printf "%.2f", a / b; else print "-" }'; }
-    for peer in $SERVERS; do
-      [[ "$peer" == squall ]] && continue
-      printf '%-7s | %9s %7s | %9s %7s | %9s %7s | %9s %7s |\n' "sq/$peer" \
-        "$(ratio "$(pick squall plaintext-c64 4)" "$(pick "$peer" plaintext-c64 4)")" \
-        "$(ratio "$(pick squall plaintext-c64 5)" "$(pick "$peer" plaintext-c64 5)")" \
-        "$(ratio "$(pick squall plaintext-c256 4)" "$(pick "$peer" plaintext-c256 4)")" \
-        "$(ratio "$(pick squall plaintext-c256 5)" "$(pick "$peer" plaintext-c256 5)")" \
-        "$(ratio "$(pick squall json-c64 4)" "$(pick "$peer" json-c64 4)")" \
-        "$(ratio "$(pick squall json-c64 5)" "$(pick "$peer" json-c64 5)")" \
-        "$(ratio "$(pick squall pipelined-c256 4)" "$(pick "$peer" pipelined-c256 4)")" \
-        "$(ratio "$(pick squall pipelined-c256 5)" "$(pick "$peer" pipelined-c256 5)")"
-    done
-  fi
+  ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "-" && b != "-") printf "%.2f", a / b; else print "-" }'; }
+  for pair in $RATIOS; do
+    a=${pair%/*}; b=${pair#*/}
+    [[ " $SERVERS " == *" $a "* && " $SERVERS " == *" $b "* ]] || continue
+    printf '%-24s | %9s %7s | %9s %7s | %9s %7s | %9s %7s |\n' "$pair" \
+      "$(ratio "$(pick "$a" plaintext-c64 4)" "$(pick "$b" plaintext-c64 4)")" \
+      "$(ratio "$(pick "$a" plaintext-c64 5)" "$(pick "$b" plaintext-c64 5)")" \
+      "$(ratio "$(pick "$a" plaintext-c256 4)" "$(pick "$b" plaintext-c256 4)")" \
+      "$(ratio "$(pick "$a" plaintext-c256 5)" "$(pick "$b" plaintext-c256 5)")" \
+      "$(ratio "$(pick "$a" json-c64 4)" "$(pick "$b" json-c64 4)")" \
+      "$(ratio "$(pick "$a" json-c64 5)" "$(pick "$b" json-c64 5)")" \
+      "$(ratio "$(pick "$a" pipelined-c256 4)" "$(pick "$b" pipelined-c256 4)")" \
+      "$(ratio "$(pick "$a" pipelined-c256 5)" "$(pick "$b" pipelined-c256 5)")"
+  done
   echo
   echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (this run alone accounts for about 2)"
   echo "results (every wrk output): $OUT"

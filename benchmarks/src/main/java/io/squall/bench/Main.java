@@ -11,7 +11,9 @@ import java.util.Arrays;
  *   <li>{@code client HOST PORT MODE CONNECTIONS SECONDS WARMUP MSGSIZE [THREADS]} — {@link
  *       EchoLoadClient}
  *   <li>{@code squall-http PORT} — {@link SquallHttpServer}
+ *   <li>{@code squall-app-http PORT} — {@link SquallAppHttpServer}
  *   <li>{@code jetty-http PORT} — {@link JettyCoreHttpServer}
+ *   <li>{@code jetty-servlet-http PORT} — {@link JettyServletHttpServer}
  *   <li>{@code netty-http PORT} — {@link NettyHttpServer}
  *   <li>{@code idle-client HOST PORT N} — {@link IdleClient}
  *   <li>{@code jmh [JMH options]} — JMH's own main ({@code -h} for its options)
@@ -34,7 +36,9 @@ public final class Main {
       case "squall-echo" -> SquallEchoServer.main(rest);
       case "client" -> EchoLoadClient.main(rest);
       case "squall-http" -> SquallHttpServer.main(rest);
+      case "squall-app-http" -> SquallAppHttpServer.main(rest);
       case "jetty-http" -> JettyCoreHttpServer.main(rest);
+      case "jetty-servlet-http" -> JettyServletHttpServer.main(rest);
       case "netty-http" -> NettyHttpServer.main(rest);
       case "idle-client" -> IdleClient.main(rest);
       case "jmh" -> org.openjdk.jmh.Main.main(rest);
@@ -54,7 +58,9 @@ public final class Main {
             "                                  echo load generator; MODE is rr (round trips)",
             "                                  or tput (64 KiB streaming writes)",
             "  squall-http PORT                Squall hello server (bare HttpServer), one IOLoop",
+            "  squall-app-http PORT            Squall hello on io.squall.web.Application, one IOLoop",
             "  jetty-http PORT                 Jetty 12.1 core Handler hello, 1 acceptor, 1 selector",
+            "  jetty-servlet-http PORT         Jetty 12.1 ee10 servlet hello, same threads as jetty-http",
             "  netty-http PORT                 Netty 4.2 HttpServerCodec hello, one NIO event loop",
             "  idle-client HOST PORT N         opens N keep-alive connections, one GET each, holds",
             "                                  them until 'stop' on stdin or SIGTERM",
