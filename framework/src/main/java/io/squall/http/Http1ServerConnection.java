@@ -10,6 +10,7 @@ import io.squall.iostream.SslIOStream;
 import io.squall.iostream.StreamClosedException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -550,6 +551,45 @@ final class Http1ServerConnection implements HttpConnection {
       return CompletableFuture.failedFuture(new StreamClosedException(null));
     }
     return writeBody(chunk);
+  }
+
+  /** Sends the region straight from the file (sendfile), after the output queued before it. */
+  @Override
+  public CompletableFuture<Void> writeFile(FileChannel file, long position, long count) {
+    loop.checkThread("HttpConnection.writeFile");
+    if (!headersWritten) {
+      return CompletableFuture.failedFuture(new IllegalStateException("write before writeHeaders"));
+    }
+    if (responseFinished) {
+      return CompletableFuture.failedFuture(new IllegalStateException("write after finish"));
+    }
+    if (closed) {
+      return CompletableFuture.failedFuture(new StreamClosedException(null));
+    }
+    if (count == 0) {
+      return enqueue();
+    }
+    if (!responseHasBody) {
+      written += count; // HEAD: counted for Content-Length checks, never sent
+      return enqueue();
+    }
+    if (declaredLength >= 0 && written + count > declaredLength) {
+      IllegalStateException e =
+          new IllegalStateException(
+              "response body exceeds its Content-Length of " + declaredLength + " bytes");
+      close();
+      return CompletableFuture.failedFuture(e);
+    }
+    written += count;
+    if (responseChunked) {
+      enqueue(ByteBuffer.wrap((Long.toHexString(count) + "\r\n").getBytes(ISO_8859_1)));
+    }
+    flush(); // what is queued goes first; the stream keeps the order
+    CompletableFuture<Void> sent = stream.writeFile(file, position, count);
+    if (responseChunked) {
+      return enqueue(ByteBuffer.wrap(CRLF));
+    }
+    return sent;
   }
 
   private CompletableFuture<Void> writeBody(ByteBuffer chunk) {

@@ -2,6 +2,7 @@ package io.squall.http;
 
 import io.squall.ioloop.IOLoop;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -27,6 +28,16 @@ public interface HttpConnection {
 
   /** Sends a piece of the body. */
   CompletableFuture<Void> write(ByteBuffer chunk);
+
+  /**
+   * Sends {@code count} bytes of {@code file} from {@code position} as a piece of the body. The
+   * native server lets the kernel send them straight from the file; this default reads pieces of
+   * at most 64 KiB and writes each after the previous one was handed over. Keep {@code file} open
+   * until the future completes.
+   */
+  default CompletableFuture<Void> writeFile(FileChannel file, long position, long count) {
+    return FilePieces.send(this, file, position, count);
+  }
 
   /**
    * Ends the response. Fails if a declared {@code Content-Length} was not met. After it, the

@@ -8,6 +8,7 @@ import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
@@ -820,6 +821,65 @@ public class IOStream implements AutoCloseable {
     return write(null, buffers, total);
   }
 
+  /**
+   * Writes {@code count} bytes of {@code file} from {@code position}, in order with the other
+   * writes. On a plain TCP stream the kernel sends them straight from the file ({@link
+   * FileChannel#transferTo}, no copy through the heap); over TLS they pass through a bounded
+   * buffer. They take no space of the write buffer limit. The future completes once all of them
+   * reached the kernel; keep {@code file} open until then (closing it is the caller's job). If the
+   * file ends before {@code count} bytes, the stream closes with an {@link IOException}.
+   */
+  public CompletableFuture<Void> writeFile(FileChannel file, long position, long count) {
+    loop.checkThread("IOStream.writeFile");
+    Objects.requireNonNull(file, "file");
+    if (position < 0 || count < 0) {
+      throw new IllegalArgumentException("position " + position + ", count " + count);
+    }
+    if (closed) {
+      return CompletableFuture.failedFuture(new StreamClosedException(error));
+    }
+    long pos = position;
+    long left = count;
+    boolean queueEmpty = writes == null || writes.isEmpty();
+    if (queueEmpty && !inFlush && !connecting && transportReady()) {
+      try {
+        if (transportFlush()) {
+          for (int round = 0; round < MAX_WRITE_ROUNDS && left > 0; round++) {
+            long n = writeFilePiece(file, pos, left);
+            pos += n;
+            left -= n;
+            if (n == 0 || !transportFlush()) {
+              break;
+            }
+          }
+          if (left == 0 && transportFlush()) {
+            return CompletableFuture.completedFuture(null);
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        close(e);
+        return CompletableFuture.failedFuture(new StreamClosedException(e));
+      }
+    }
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    if (writes == null) {
+      writes = new ArrayDeque<>();
+    }
+    writes.addLast(new PendingWrite(file, pos, left, f));
+    updateInterest();
+    return f;
+  }
+
+  /** One transfer of a file region; 0 when the socket takes nothing now. */
+  private long writeFilePiece(FileChannel file, long position, long count) throws IOException {
+    long n = transportWriteFile(file, position, count);
+    if (n == 0 && position >= file.size()) {
+      throw new IOException(
+          "the file ended at " + file.size() + " bytes, " + count + " more were to be sent");
+    }
+    return n;
+  }
+
   private CompletableFuture<Void> write(ByteBuffer single, ByteBuffer[] many, long size) {
     if (closed) {
       return CompletableFuture.failedFuture(new StreamClosedException(error));
@@ -909,6 +969,16 @@ public class IOStream implements AutoCloseable {
         if (closed || writes == null || writes.isEmpty()) {
           break;
         }
+        PendingWrite first = writes.peekFirst();
+        if (first.file != null) {
+          long n = writeFilePiece(first.file, first.filePosition, first.remaining);
+          first.filePosition += n;
+          first.remaining -= n;
+          if (n == 0) {
+            break;
+          }
+          continue;
+        }
         ByteBuffer[] arr = Scratch.get().gather;
         int count = gather(arr);
         long n;
@@ -938,6 +1008,9 @@ public class IOStream implements AutoCloseable {
     for (PendingWrite w : writes) {
       if (w.remaining == 0) {
         continue;
+      }
+      if (w.file != null) {
+        return count; // a file region goes on its own, once everything before it is out
       }
       if (w.single != null) {
         arr[count++] = w.single;
@@ -988,9 +1061,12 @@ public class IOStream implements AutoCloseable {
     return pendingBytes;
   }
 
+  /** Queued output: one buffer, several, or a file region. */
   private static final class PendingWrite {
     final ByteBuffer single;
     final ByteBuffer[] many;
+    final FileChannel file;
+    long filePosition;
     long remaining;
     final CompletableFuture<Void> future;
 
@@ -998,6 +1074,16 @@ public class IOStream implements AutoCloseable {
         ByteBuffer single, ByteBuffer[] many, long remaining, CompletableFuture<Void> future) {
       this.single = single;
       this.many = many;
+      this.file = null;
+      this.remaining = remaining;
+      this.future = future;
+    }
+
+    PendingWrite(FileChannel file, long position, long remaining, CompletableFuture<Void> future) {
+      this.single = null;
+      this.many = null;
+      this.file = file;
+      this.filePosition = position;
       this.remaining = remaining;
       this.future = future;
     }
@@ -1061,6 +1147,14 @@ public class IOStream implements AutoCloseable {
         srcs[off + i].limit(saved[i]);
       }
     }
+  }
+
+  /**
+   * Writes up to {@code count} bytes of {@code file} from {@code position}; returns how many were
+   * taken. Plain TCP lets the kernel copy from the file.
+   */
+  long transportWriteFile(FileChannel file, long position, long count) throws IOException {
+    return file.transferTo(position, count, channel);
   }
 
   /** Sends output buffered below the stream (TLS ciphertext); true when none is left. */

@@ -19,6 +19,7 @@ final class Scratch {
   private ByteBuffer read;
   private ByteBuffer netIn;
   private ByteBuffer netOut;
+  private ByteBuffer fileIn;
 
   private Scratch() {}
 
@@ -45,6 +46,17 @@ final class Scratch {
       netIn = b;
     }
     b.clear();
+    return b;
+  }
+
+  /** The buffer file pieces are read into for TLS, cleared and limited to {@code n} bytes. */
+  ByteBuffer fileIn(int n) {
+    ByteBuffer b = fileIn;
+    if (b == null || b.capacity() < n) {
+      b = ByteBuffer.allocateDirect(Math.max(n, MIN_CAPACITY));
+      fileIn = b;
+    }
+    b.clear().limit(n);
     return b;
   }
 

@@ -4,6 +4,7 @@ import io.squall.internal.Log;
 import io.squall.ioloop.IOLoop;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.List;
@@ -51,6 +52,9 @@ public class SslIOStream extends IOStream {
 
   private final SSLEngine engine;
   private final CompletableFuture<Void> handshakeFuture = new CompletableFuture<>();
+  /** How much of a file is read at a time to be encrypted. */
+  private static final int FILE_PIECE = 64 * 1024;
+
   private final int packetSize;
   private final int appSize;
   private boolean handshakeStarted;
@@ -459,6 +463,24 @@ public class SslIOStream extends IOStream {
       sendNet(out);
     }
     return consumed;
+  }
+
+  /** TLS cannot send from the file directly: a piece is read into a buffer and encrypted. */
+  @Override
+  long transportWriteFile(FileChannel file, long position, long count) throws IOException {
+    ByteBuffer in = Scratch.get().fileIn((int) Math.min(count, FILE_PIECE));
+    int r = file.read(in, position);
+    if (r <= 0) {
+      return 0;
+    }
+    in.flip();
+    ByteBuffer[] one = Scratch.get().gather;
+    one[0] = in;
+    try {
+      return transportWrite(one, 0, 1);
+    } finally {
+      one[0] = null;
+    }
   }
 
   @Override

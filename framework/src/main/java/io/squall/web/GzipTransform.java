@@ -94,6 +94,11 @@ final class GzipTransform implements OutputTransform {
     return gzip == null ? chunk : compress(chunk, finishing);
   }
 
+  @Override
+  public boolean passesThrough() {
+    return gzip == null;
+  }
+
   private ByteBuffer compress(ByteBuffer chunk, boolean finishing) {
     try {
       if (chunk.hasArray()) {
@@ -130,6 +135,11 @@ final class GzipTransform implements OutputTransform {
     @Override
     public ByteBuffer transformChunk(ByteBuffer chunk, boolean finishing) {
       return chunk;
+    }
+
+    @Override
+    public boolean passesThrough() {
+      return true;
     }
   }
 }

@@ -23,4 +23,12 @@ public interface OutputTransform {
 
   /** Transforms a later piece of the body. */
   ByteBuffer transformChunk(ByteBuffer chunk, boolean finishing);
+
+  /**
+   * Whether, once the first piece was seen, later pieces pass unchanged: then a file is sent
+   * straight from disk instead of through {@link #transformChunk}. False unless overridden.
+   */
+  default boolean passesThrough() {
+    return false;
+  }
 }

@@ -116,41 +116,23 @@ public class StaticFileHandler extends RequestHandler {
     return stream(file, start, end);
   }
 
-  /** Sends {@code file[start, end)} piece by piece, each after the previous one was flushed. */
+  /** Sends {@code file[start, end)} straight from disk where the connection can. */
   private CompletableFuture<Void> stream(Path file, long start, long end) throws IOException {
     FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
     CompletableFuture<Void> done = new CompletableFuture<>();
-    done.whenComplete((v, e) -> closeQuietly(channel));
-    sendFrom(channel, start, end, done);
+    writeFile(channel, start, end - start)
+        .whenComplete(
+            (v, e) -> {
+              closeQuietly(channel);
+              if (e != null && request().connection().isOpen()) {
+                done.completeExceptionally(e); // the file shrank: an error, the connection closes
+              } else if (e != null) {
+                done.complete(null); // the client left: nothing more to say
+              } else {
+                finish().whenComplete((x, y) -> done.complete(null));
+              }
+            });
     return done;
-  }
-
-  private void sendFrom(FileChannel channel, long position, long end, CompletableFuture<Void> done) {
-    try {
-      if (position >= end) {
-        finish().whenComplete((v, e) -> done.complete(null));
-        return;
-      }
-      int n = (int) Math.min(CHUNK, end - position);
-      ByteBuffer buf = ByteBuffer.allocate(n);
-      while (buf.hasRemaining()) {
-        if (channel.read(buf, position + buf.position()) < 0) {
-          throw new IOException("file shrank while being sent");
-        }
-      }
-      write(buf.array());
-      flush()
-          .whenComplete(
-              (v, e) -> {
-                if (e != null) {
-                  done.complete(null); // the client left; nothing more to send
-                } else {
-                  sendFrom(channel, position + n, end, done);
-                }
-              });
-    } catch (IOException | RuntimeException e) {
-      done.completeExceptionally(e);
-    }
   }
 
   /**

@@ -114,6 +114,29 @@ class SslIOStreamTest extends StreamTestSupport {
   }
 
   @Test
+  void fileRegionsAreEncryptedPieceByPiece(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    ServerPair p = new ServerPair(null, null);
+    p.client.startHandshake();
+    byte[] content = randomBytes(3 * 1024 * 1024 + 17, 9);
+    java.nio.file.Path f = java.nio.file.Files.write(dir.resolve("region"), content);
+    java.nio.channels.FileChannel file = track(java.nio.channels.FileChannel.open(f));
+    CompletableFuture<Void> sent =
+        async(
+            () -> {
+              p.stream.write(ascii("<"));
+              p.stream.writeFile(file, 5, content.length - 10);
+              return p.stream.write(ascii(">"));
+            });
+    byte[] got = readFully(p.client.getInputStream(), content.length - 10 + 2);
+    await(sent);
+    assertThat(got[0]).isEqualTo((byte) '<');
+    assertThat(java.util.Arrays.copyOfRange(got, 1, got.length - 1))
+        .isEqualTo(java.util.Arrays.copyOfRange(content, 5, content.length - 5));
+    assertThat(got[got.length - 1]).isEqualTo((byte) '>');
+  }
+
+  @Test
   void serverSelectsAlpnProtocol() throws Exception {
     ServerPair p = new ServerPair(List.of("h2", "http/1.1"), List.of("http/1.1", "spdy/3"));
     p.client.startHandshake();

@@ -170,6 +170,132 @@ class StaticFileHandlerTest {
     }
   }
 
+  /** Writes a slice of big.bin after a prefix, with no Content-Length: a chunked answer. */
+  public static class Slice extends RequestHandler {
+    Path file;
+
+    @Override
+    public void initialize(Map<String, Object> args) {
+      file = (Path) args.get("file");
+    }
+
+    public java.util.concurrent.CompletionStage<?> get() throws Exception {
+      java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file);
+      setHeader("Content-Type", "application/octet-stream");
+      write("prefix:");
+      return writeFile(ch, 10, 200_000)
+          .thenCompose(v -> writeFile(ch, 0, 0))
+          .whenComplete((v, e) -> closeQuietly(ch));
+    }
+
+    private static void closeQuietly(java.nio.channels.FileChannel ch) {
+      try {
+        ch.close();
+      } catch (java.io.IOException ignored) {
+        // test helper
+      }
+    }
+  }
+
+  /** Truncates the file after its size was read, before it is sent. */
+  public static class Shrinking extends StaticFileHandler {
+    @Override
+    protected String contentType(Path file) {
+      try (java.nio.channels.FileChannel ch =
+          java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+        ch.truncate(1000);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      return super.contentType(file);
+    }
+  }
+
+  @Test
+  void handlersSendFileRegionsChunkedAfterWhatTheyWrote(TestLoop loop) {
+    Application app =
+        new Application(List.of(route("/slice", Slice.class, Map.of("file", root.resolve("big.bin")))));
+    try (AppTester t = AppTester.start(loop, app)) {
+      HttpResponse<byte[]> r = t.fetchBytes(HttpRequest.newBuilder(URI.create(t.url("/slice"))));
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.headers().firstValue("Transfer-Encoding")).contains("chunked");
+      byte[] expected = new byte[7 + 200_000];
+      System.arraycopy("prefix:".getBytes(ISO_8859_1), 0, expected, 0, 7);
+      System.arraycopy(big, 10, expected, 7, 200_000);
+      assertThat(r.body()).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void largeCompressibleFilesAreGzippedForClientsThatAskAndSentAsTheyAreOtherwise(TestLoop loop)
+      throws Exception {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; text.length() < 1_500_000; i++) {
+      text.append("line ").append(i).append(" of a large text file\n");
+    }
+    Files.writeString(root.resolve("large.txt"), text);
+    Application app =
+        new Application(List.of(), new Settings().staticPath(root).compressResponse(true));
+    try (AppTester t = AppTester.start(loop, app)) {
+      HttpResponse<byte[]> gz =
+          t.fetchBytes(
+              HttpRequest.newBuilder(URI.create(t.url("/static/large.txt")))
+                  .header("Accept-Encoding", "gzip"));
+      assertThat(gz.statusCode()).isEqualTo(200);
+      assertThat(gz.headers().firstValue("Content-Encoding")).contains("gzip");
+      assertThat(gz.body().length).isLessThan(text.length() / 3);
+      byte[] unzipped =
+          new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gz.body())).readAllBytes();
+      assertThat(new String(unzipped, ISO_8859_1)).isEqualTo(text.toString());
+
+      HttpResponse<byte[]> plain = t.fetchBytes(HttpRequest.newBuilder(URI.create(t.url("/static/large.txt"))));
+      assertThat(plain.headers().firstValue("Content-Encoding")).isEmpty();
+      assertThat(plain.headers().firstValue("Vary")).contains("Accept-Encoding");
+      assertThat(plain.headers().firstValueAsLong("Content-Length")).hasValue(text.length());
+      assertThat(new String(plain.body(), ISO_8859_1)).isEqualTo(text.toString());
+    }
+  }
+
+  @Test
+  void largeFilesAndHeadAnswersKeepTheConnectionInStep(TestLoop loop) throws Exception {
+    try (AppTester t = serve(loop);
+        Socket s = new Socket("127.0.0.1", t.port())) {
+      s.getOutputStream()
+          .write(
+              ("HEAD /static/big.bin HTTP/1.1\r\nHost: h\r\n\r\n"
+                      + "GET /static/big.bin HTTP/1.1\r\nHost: h\r\n\r\n"
+                      + "GET /static/robots.txt HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+                  .getBytes(ISO_8859_1));
+      byte[] all = s.getInputStream().readAllBytes();
+      String text = new String(all, ISO_8859_1);
+      int second = text.indexOf("HTTP/1.1 200", 1);
+      assertThat(text.substring(0, second))
+          .startsWith("HTTP/1.1 200")
+          .contains("Content-Length: " + big.length)
+          .endsWith("\r\n\r\n"); // HEAD: no body
+      int bodyStart = text.indexOf("\r\n\r\n", second) + 4;
+      assertThat(java.util.Arrays.copyOfRange(all, bodyStart, bodyStart + big.length)).isEqualTo(big);
+      assertThat(text.substring(bodyStart + big.length))
+          .startsWith("HTTP/1.1 200")
+          .endsWith("User-agent: *");
+    }
+  }
+
+  @Test
+  void aFileThatShrinksWhileSentEndsTheConnectionAndTheServerGoesOn(TestLoop loop) throws Exception {
+    Application app =
+        new Application(
+            List.of(route("/shrink/(.*)", Shrinking.class, Map.of("path", root))),
+            new Settings().staticPath(root));
+    try (AppTester t = AppTester.start(loop, app)) {
+      String answer = raw(t.port(), "/shrink/big.bin");
+      assertThat(answer).startsWith("HTTP/1.1 200").contains("Content-Length: " + big.length);
+      int body = answer.indexOf("\r\n\r\n") + 4;
+      assertThat(answer.length() - body).isEqualTo(1000); // what the file still had, then the end
+      assertThat(t.fetch("/static/robots.txt").body()).isEqualTo("User-agent: *");
+    }
+  }
+
   private static String raw(int port, String path) throws Exception {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.getOutputStream()
