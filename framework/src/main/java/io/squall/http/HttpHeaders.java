@@ -1,8 +1,9 @@
 package io.squall.http;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,53 +17,30 @@ import java.util.function.BiConsumer;
  * HTTP header fields: case-insensitive names, several values per name, insertion order kept.
  *
  * <p>Iteration yields every (name, value) pair in the order added, each name spelled as it was
- * added. Lookups by name cost O(1) on average whatever the number of fields. {@link #add} and
- * {@link #set} validate: a name must be an RFC 9110 token, a value must not contain CR, LF or NUL
- * (otherwise {@link IllegalArgumentException}), so response headers cannot be used for response
- * splitting. Not thread-safe.
+ * added. Fields live in two parallel arrays and lookups scan them, comparing lengths first: for
+ * the dozen fields of a real message that beats any hash table, and it costs no allocation per
+ * field. {@link #add} and {@link #set} validate: a name must be an RFC 9110 token, a value must
+ * not contain CR, LF or NUL (otherwise {@link IllegalArgumentException}), so response headers
+ * cannot be used for response splitting. Not thread-safe.
  */
 public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
-
-  private static final class Field implements Map.Entry<String, String> {
-    final String name;
-    String value;
-    Field before;
-    Field after;
-
-    Field(String name, String value) {
-      this.name = name;
-      this.value = value;
-    }
-
-    @Override
-    public String getKey() {
-      return name;
-    }
-
-    @Override
-    public String getValue() {
-      return value;
-    }
-
-    @Override
-    public String setValue(String v) {
-      throw new UnsupportedOperationException("use HttpHeaders.set");
-    }
-
-    @Override
-    public String toString() {
-      return name + ": " + value;
-    }
-  }
-
-  /** Lower-cased name -> that name's fields, in insertion order. */
-  private final HashMap<String, ArrayList<Field>> byName = new HashMap<>();
-  private Field head;
-  private Field tail;
+  private String[] names;
+  private String[] values;
+  /** Per field, {@link #hint} of its name: compared before any string. */
+  private int[] hints;
+  /** One bit per {@link #hint} present (a field may have been removed since): misses cost O(1). */
+  private long present;
   private int size;
 
   /** Creates an empty header collection. */
-  public HttpHeaders() {}
+  public HttpHeaders() {
+    names = NO_NAMES;
+    values = NO_NAMES;
+    hints = NO_HINTS;
+  }
+
+  private static final String[] NO_NAMES = new String[0];
+  private static final int[] NO_HINTS = new int[0];
 
   /** Appends a field; earlier fields of the same name are kept. */
   public HttpHeaders add(String name, String value) {
@@ -74,16 +52,18 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
 
   /** Adds a field that the caller has already validated (the parsers). */
   void addUnchecked(String name, String value) {
-    Field f = new Field(name, value);
-    if (tail == null) {
-      head = f;
-    } else {
-      tail.after = f;
-      f.before = tail;
+    if (size == names.length) {
+      int capacity = size == 0 ? 8 : size * 2;
+      names = Arrays.copyOf(names, capacity);
+      values = Arrays.copyOf(values, capacity);
+      hints = Arrays.copyOf(hints, capacity);
     }
-    tail = f;
+    int h = hint(name);
+    names[size] = name;
+    values[size] = value;
+    hints[size] = h;
+    present |= 1L << h;
     size++;
-    byName.computeIfAbsent(key(name), k -> new ArrayList<>(1)).add(f);
   }
 
   /**
@@ -93,44 +73,43 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
   public HttpHeaders set(String name, String value) {
     checkName(name);
     checkValue(value);
-    ArrayList<Field> fields = byName.get(key(name));
-    if (fields == null) {
+    int i = indexOf(name, 0);
+    if (i < 0) {
       addUnchecked(name, value);
-      return this;
-    }
-    Field first = fields.get(0);
-    first.value = value;
-    for (int i = 1; i < fields.size(); i++) {
-      unlink(fields.get(i));
-    }
-    if (fields.size() > 1) {
-      fields.subList(1, fields.size()).clear();
+    } else {
+      values[i] = value;
+      removeFrom(name, i + 1);
     }
     return this;
   }
 
   /** The first value of the field, or {@code null}. */
   public String get(String name) {
-    ArrayList<Field> fields = lookup(name);
-    return fields == null ? null : fields.get(0).value;
+    int i = indexOf(name, 0);
+    return i < 0 ? null : values[i];
   }
 
   /** All values of the field in order (an unmodifiable snapshot; empty when absent). */
   public List<String> getAll(String name) {
-    ArrayList<Field> fields = lookup(name);
-    if (fields == null) {
+    int i = indexOf(name, 0);
+    if (i < 0) {
       return List.of();
     }
-    String[] values = new String[fields.size()];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = fields.get(i).value;
+    int j = indexOf(name, i + 1);
+    if (j < 0) {
+      return List.of(values[i]);
     }
-    return List.of(values);
+    ArrayList<String> all = new ArrayList<>(4);
+    all.add(values[i]);
+    for (; j >= 0; j = indexOf(name, j + 1)) {
+      all.add(values[j]);
+    }
+    return List.copyOf(all);
   }
 
   /** Whether at least one field has this name. */
   public boolean contains(String name) {
-    return lookup(name) != null;
+    return indexOf(name, 0) >= 0;
   }
 
   /**
@@ -139,13 +118,9 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
    * {@code containsValue("Connection", "close", true)} on {@code Connection: keep-alive, Close}.
    */
   public boolean containsValue(String name, String token, boolean ignoreCase) {
-    ArrayList<Field> fields = lookup(name);
-    if (fields == null) {
-      return false;
-    }
     int tlen = token.length();
-    for (Field f : fields) {
-      String v = f.value;
+    for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
+      String v = values[i];
       int n = v.length();
       int start = 0;
       while (start <= n) {
@@ -170,25 +145,21 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
 
   /** Removes every field of this name; returns whether any was present. */
   public boolean remove(String name) {
-    ArrayList<Field> fields = byName.remove(HttpChars.toLowerAscii(name));
-    if (fields == null) {
-      return false;
-    }
-    for (Field f : fields) {
-      unlink(f);
-    }
-    return true;
+    int before = size;
+    removeFrom(name, 0);
+    return size != before;
   }
 
   /** The distinct names, each spelled as at its first occurrence, in order of first occurrence. */
   public Set<String> names() {
-    LinkedHashSet<String> names = new LinkedHashSet<>();
-    for (Field f = head; f != null; f = f.after) {
-      if (byName.get(HttpChars.toLowerAscii(f.name)).get(0) == f) {
-        names.add(f.name);
+    LinkedHashSet<String> result = new LinkedHashSet<>();
+    HashSet<String> seen = new HashSet<>();
+    for (int i = 0; i < size; i++) {
+      if (seen.add(HttpChars.toLowerAscii(names[i]))) {
+        result.add(names[i]);
       }
     }
-    return Collections.unmodifiableSet(names);
+    return Collections.unmodifiableSet(result);
   }
 
   /** The number of fields (name/value pairs), counting repeated names. */
@@ -203,8 +174,8 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
 
   /** Calls {@code action} with every (name, value) pair in order. */
   public void forEach(BiConsumer<? super String, ? super String> action) {
-    for (Field f = head; f != null; f = f.after) {
-      action.accept(f.name, f.value);
+    for (int i = 0; i < size; i++) {
+      action.accept(names[i], values[i]);
     }
   }
 
@@ -212,21 +183,21 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
   @Override
   public Iterator<Map.Entry<String, String>> iterator() {
     return new Iterator<>() {
-      private Field next = head;
+      private int next;
 
       @Override
       public boolean hasNext() {
-        return next != null;
+        return next < size;
       }
 
       @Override
       public Map.Entry<String, String> next() {
-        if (next == null) {
+        if (next >= size) {
           throw new NoSuchElementException();
         }
-        Field f = next;
-        next = f.after;
-        return f;
+        Map.Entry<String, String> e = Map.entry(names[next], values[next]);
+        next++;
+        return e;
       }
     };
   }
@@ -234,75 +205,100 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
   /** An independent copy. */
   public HttpHeaders copy() {
     HttpHeaders c = new HttpHeaders();
-    for (Field f = head; f != null; f = f.after) {
-      c.addUnchecked(f.name, f.value);
-    }
+    c.names = Arrays.copyOf(names, size);
+    c.values = Arrays.copyOf(values, size);
+    c.hints = Arrays.copyOf(hints, size);
+    c.present = present;
+    c.size = size;
     return c;
   }
 
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder("HttpHeaders[");
-    for (Field f = head; f != null; f = f.after) {
-      sb.append(f.name).append(": ").append(f.value);
-      if (f.after != null) {
+    for (int i = 0; i < size; i++) {
+      if (i > 0) {
         sb.append(", ");
       }
+      sb.append(names[i]).append(": ").append(values[i]);
     }
     return sb.append(']').toString();
   }
 
-  private ArrayList<Field> lookup(String name) {
-    return byName.get(key(name));
+  /** The index of the first field named {@code name} at or after {@code from}, or -1. */
+  private int indexOf(String name, int from) {
+    int h = hint(name);
+    if ((present & (1L << h)) == 0) {
+      return -1;
+    }
+    for (int i = from; i < size; i++) {
+      if (hints[i] == h && sameName(names[i], name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Removes the fields named {@code name} at or after {@code from}, keeping the others' order. */
+  private void removeFrom(String name, int from) {
+    int i = indexOf(name, from);
+    if (i < 0) {
+      return;
+    }
+    int h = hint(name);
+    int to = i;
+    long bits = 0;
+    for (int k = 0; k < size; k++) {
+      if (k >= i && hints[k] == h && sameName(names[k], name)) {
+        continue;
+      }
+      if (k >= i) {
+        names[to] = names[k];
+        values[to] = values[k];
+        hints[to] = hints[k];
+        to++;
+      }
+      bits |= 1L << hints[k];
+    }
+    Arrays.fill(names, to, size, null);
+    Arrays.fill(values, to, size, null);
+    size = to;
+    present = bits;
+  }
+
+  private static boolean sameName(String a, String b) {
+    if (a == b || a.equals(b)) {
+      return true;
+    }
+    int n = a.length();
+    if (b.length() != n) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char x = a.charAt(i);
+      char y = b.charAt(i);
+      if (x != y) {
+        int lx = x | 0x20;
+        if (lx != (y | 0x20) || lx < 'a' || lx > 'z') {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /**
-   * The map key of a name: its lower-case form. Common names map to one shared lower-case String
-   * whose hash is computed once, instead of a new String (and a new hash) per lookup.
+   * A case-insensitive fingerprint of a name in 0..63: its length and its first and last letters.
+   * Equal names (ignoring ASCII case) have equal hints.
    */
-  private static String key(String name) {
-    String k = COMMON_KEYS.get(name);
-    return k != null ? k : HttpChars.toLowerAscii(name);
-  }
-
-  private static final java.util.Map<String, String> COMMON_KEYS = commonKeys();
-
-  private static java.util.Map<String, String> commonKeys() {
-    String[] names = {
-      "Accept", "Accept-Charset", "Accept-Encoding", "Accept-Language", "Accept-Ranges",
-      "Allow", "Authorization", "Cache-Control", "Connection", "Content-Disposition",
-      "Content-Encoding", "Content-Language", "Content-Length", "Content-Range", "Content-Type",
-      "Cookie", "Date", "Etag", "ETag", "Expect", "Expires", "Host", "If-Match",
-      "If-Modified-Since", "If-None-Match", "If-Range", "Last-Modified", "Location", "Origin",
-      "Pragma", "Range", "Referer", "Server", "Set-Cookie", "TE", "Trailer", "Transfer-Encoding",
-      "Upgrade", "User-Agent", "Vary", "Via", "X-Forwarded-For", "X-Forwarded-Proto",
-      "X-Real-Ip", "X-Requested-With", "X-Scheme", "X-XSRFToken", "X-CSRFToken",
-      "Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Extensions",
-      "Sec-WebSocket-Protocol", "Sec-WebSocket-Accept"
-    };
-    java.util.HashMap<String, String> m = new java.util.HashMap<>();
-    for (String n : names) {
-      String lower = HttpChars.toLowerAscii(n).intern();
-      m.put(n, lower);
-      m.put(lower, lower);
-      m.put(n.toUpperCase(java.util.Locale.ROOT), lower);
+  private static int hint(String name) {
+    int n = name.length();
+    if (n == 0) {
+      return 0;
     }
-    return java.util.Map.copyOf(m);
-  }
-
-  private void unlink(Field f) {
-    if (f.before == null) {
-      head = f.after;
-    } else {
-      f.before.after = f.after;
-    }
-    if (f.after == null) {
-      tail = f.before;
-    } else {
-      f.after.before = f.before;
-    }
-    f.before = f.after = null;
-    size--;
+    int k = n * 31 + (name.charAt(0) | 0x20);
+    k = k * 31 + (name.charAt(n - 1) | 0x20);
+    return (k * 0x9E3779B9) >>> 26;
   }
 
   private static void checkName(String name) {

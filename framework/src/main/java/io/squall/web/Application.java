@@ -37,6 +37,7 @@ public class Application implements HttpServerDelegate {
   private record HostRules(Pattern host, List<Rule> rules) {}
 
   /** What serves a request: a rule and its match, or the default handler. */
+  /** The rule serving a request and its match (null for a literal rule: no groups). */
   record Found(Rule rule, Matcher match) {}
 
   private final Settings settings;
@@ -155,13 +156,24 @@ public class Application implements HttpServerDelegate {
 
   /** The rule serving {@code request}, or null for the default handler. */
   Found find(HttpServerRequest request) {
-    String host = request.hostName().toLowerCase(Locale.ROOT);
+    String host = null; // worked out only when a rule names hosts
     String path = request.path();
     for (HostRules h : hosts) {
-      if (h.host != ANY_HOST && !h.host.matcher(host).matches()) {
-        continue;
+      if (h.host != ANY_HOST) {
+        if (host == null) {
+          host = request.hostName().toLowerCase(Locale.ROOT);
+        }
+        if (!h.host.matcher(host).matches()) {
+          continue;
+        }
       }
       for (Rule r : h.rules) {
+        if (r.isLiteral()) {
+          if (r.matchesLiterally(path)) {
+            return new Found(r, null);
+          }
+          continue;
+        }
         Matcher m = r.match(path);
         if (m != null) {
           return new Found(r, m);

@@ -53,7 +53,9 @@ final class HandlerDelegate implements HttpMessageDelegate {
       try {
         Matcher m = found.match();
         List<String> names = rule.groupNames();
-        if (!names.isEmpty()) {
+        if (m == null) {
+          // a literal rule: no path arguments
+        } else if (!names.isEmpty()) {
           named = new HashMap<>();
           for (String n : names) {
             named.put(n, Rule.decodeArg(m.group(n)));

@@ -63,7 +63,8 @@ public abstract class RequestHandler {
   private HttpServerRequest request;
   private HttpConnection connection;
   private IOLoop loop;
-  private String[] pathArgs = new String[0];
+  private static final String[] NO_ARGS = new String[0];
+  private String[] pathArgs = NO_ARGS;
   private Map<String, String> pathKwargs = Map.of();
 
   private int status = 200;
@@ -686,16 +687,26 @@ public abstract class RequestHandler {
     if (buffer == null) {
       return "\"da39a3ee5e6b4b0d3255bfef95601890afd80709\""; // SHA-1 of nothing
     }
-    try {
-      MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-      for (byte[] b : buffer) {
-        sha1.update(b);
-      }
-      return "\"" + HEX.formatHex(sha1.digest()) + "\"";
-    } catch (NoSuchAlgorithmException e) {
+    MessageDigest sha1 = SHA1.get();
+    if (sha1 == null) {
       return null;
     }
+    for (byte[] b : buffer) {
+      sha1.update(b);
+    }
+    return "\"" + HEX.formatHex(sha1.digest()) + "\""; // digest() also resets it for the next use
   }
+
+  /** One SHA-1 digest per thread: looking a provider up per response costs more than hashing. */
+  private static final ThreadLocal<MessageDigest> SHA1 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-1");
+            } catch (NoSuchAlgorithmException e) {
+              return null;
+            }
+          });
 
   /** Whether the request's {@code If-None-Match} matches {@code etag} (weak comparison). */
   protected boolean checkEtagHeader(String etag) {

@@ -31,6 +31,7 @@ public final class Rule {
   private final String name;
   private final List<String> groupNames;
   private final String reverseTemplate;
+  private final String literal;
 
   private Rule(
       Pattern pattern,
@@ -47,6 +48,21 @@ public final class Rule {
     this.name = name;
     this.groupNames = namedGroups(pattern.pattern());
     this.reverseTemplate = reverseTemplate(pattern.pattern());
+    this.literal = literal(pattern);
+  }
+
+  /** The path a pattern without any regex syntax matches (compared as a string), else null. */
+  private static String literal(Pattern pattern) {
+    if (pattern.flags() != 0) {
+      return null;
+    }
+    String p = pattern.pattern();
+    for (int i = 0; i < p.length(); i++) {
+      if ("\\.[]{}()<>*+-=!?^$|".indexOf(p.charAt(i)) >= 0) {
+        return null;
+      }
+    }
+    return p;
   }
 
   /** Serves {@code pattern} with a new {@code handler} per request (no-arg constructor). */
@@ -105,6 +121,16 @@ public final class Rule {
 
   List<String> groupNames() {
     return groupNames;
+  }
+
+  /** Whether the pattern has no regex syntax: it matches its own text only, with no groups. */
+  boolean isLiteral() {
+    return literal != null;
+  }
+
+  /** For a literal rule: whether it matches {@code path}. */
+  boolean matchesLiterally(String path) {
+    return literal.equals(path);
   }
 
   /** The rule's matcher for {@code path}, or null when it does not match. */
