@@ -162,6 +162,16 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
     return Collections.unmodifiableSet(result);
   }
 
+  /** The name of field {@code i} (0 to {@link #size()} - 1), as spelled when added. */
+  String nameAt(int i) {
+    return names[i];
+  }
+
+  /** The value of field {@code i}. */
+  String valueAt(int i) {
+    return values[i];
+  }
+
   /** The number of fields (name/value pairs), counting repeated names. */
   public int size() {
     return size;

@@ -1,7 +1,6 @@
 package io.squall.http;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 
 /**
  * Writes a response head (status line, field lines, empty line) as bytes in one exactly-sized
@@ -42,17 +41,18 @@ final class ResponseHeadEncoder {
       line = statusLine(version, status, reason == null ? HttpStatus.reasonPhrase(status) : reason);
     }
     int size = line.length + 2;
-    for (Map.Entry<String, String> field : headers) {
-      size += field.getKey().length() + field.getValue().length() + 4;
+    int fields = headers.size();
+    for (int i = 0; i < fields; i++) {
+      size += headers.nameAt(i).length() + headers.valueAt(i).length() + 4;
     }
     byte[] out = new byte[size];
     System.arraycopy(line, 0, out, 0, line.length);
     int p = line.length;
-    for (Map.Entry<String, String> field : headers) {
-      p = put(field.getKey(), out, p);
+    for (int i = 0; i < fields; i++) {
+      p = put(headers.nameAt(i), out, p);
       out[p++] = ':';
       out[p++] = ' ';
-      p = put(field.getValue(), out, p);
+      p = put(headers.valueAt(i), out, p);
       out[p++] = '\r';
       out[p++] = '\n';
     }
