@@ -188,16 +188,39 @@ public class Application implements HttpServerDelegate {
     return f != null ? f : ErrorHandler::new;
   }
 
-  /** The URL path of the rule named {@code name}, its groups filled with {@code args}. */
+  /**
+   * The URL path of the rule named {@code name}, its groups filled with {@code args}: a rule of
+   * this application or, failing that, of an application nested under one of its rules (Tornado's
+   * {@code ReversibleRuleRouter}).
+   */
   public String reverseUrl(String name, Object... args) {
+    String url = reverseOrNull(name, args);
+    if (url == null) {
+      throw new IllegalArgumentException("no rule is named " + name);
+    }
+    return url;
+  }
+
+  private String reverseOrNull(String name, Object[] args) {
     Rule r;
     synchronized (this) {
       r = named.get(name);
     }
-    if (r == null) {
-      throw new IllegalArgumentException("no rule is named " + name);
+    if (r != null) {
+      return r.reverse(args);
     }
-    return r.reverse(args);
+    for (HostRules h : hosts) {
+      for (Rule rule : h.rules) {
+        Application nested = rule.nestedApplication();
+        if (nested != null && nested != this) {
+          String url = nested.reverseOrNull(name, args);
+          if (url != null) {
+            return url;
+          }
+        }
+      }
+    }
+    return null;
   }
 
   /** Signs and checks cookie values with the cookieSecret setting. */

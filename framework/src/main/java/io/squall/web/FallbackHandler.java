@@ -22,6 +22,10 @@ public final class FallbackHandler implements HttpServerDelegate {
     this.fallback = Objects.requireNonNull(fallback, "fallback");
   }
 
+  HttpServerDelegate fallback() {
+    return fallback;
+  }
+
   @Override
   public HttpMessageDelegate startRequest(HttpConnection connection) {
     return fallback.startRequest(connection);

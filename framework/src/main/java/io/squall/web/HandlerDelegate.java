@@ -25,8 +25,16 @@ final class HandlerDelegate implements HttpMessageDelegate {
   private HttpMessageDelegate passThrough;
   private RequestHandler handler;
   private boolean streaming;
+  /** The body so far; grows as data arrives, never past the declared length. */
   private byte[] body;
   private int bodyLength;
+  /** The Content-Length, or -1. */
+  private long declaredLength = -1;
+  /**
+   * The most allocated for a body before any of it arrives: a header that declares a large body
+   * pins no memory, and bodies up to this size arrive in one array of their exact size.
+   */
+  static final int INITIAL_BODY_CAPACITY = 64 * 1024;
 
   HandlerDelegate(Application application, HttpConnection connection) {
     this.application = application;
@@ -83,7 +91,8 @@ final class HandlerDelegate implements HttpMessageDelegate {
     }
     long length = request.headers().contains("Content-Length") ? parseLength(request) : -1;
     if (length > 0 && length <= Integer.MAX_VALUE - 16) {
-      body = new byte[(int) length];
+      declaredLength = length;
+      body = new byte[(int) Math.min(length, INITIAL_BODY_CAPACITY)];
     }
     return null;
   }
@@ -116,11 +125,20 @@ final class HandlerDelegate implements HttpMessageDelegate {
     if (body == null) {
       body = new byte[Math.max(n, 1024)];
     } else if (body.length - bodyLength < n) {
-      body = Arrays.copyOf(body, Math.max(bodyLength + n, body.length * 2));
+      long grown = Math.max((long) bodyLength + n, body.length * 2L);
+      if (declaredLength >= (long) bodyLength + n) {
+        grown = Math.min(grown, declaredLength); // ends at the exact size: no copy at the end
+      }
+      body = Arrays.copyOf(body, (int) Math.min(grown, Integer.MAX_VALUE - 16));
     }
     chunk.get(body, bodyLength, n);
     bodyLength += n;
     return null;
+  }
+
+  /** How much is allocated for the body (for tests). */
+  int bodyCapacity() {
+    return body == null ? 0 : body.length;
   }
 
   @Override

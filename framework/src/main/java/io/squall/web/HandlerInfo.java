@@ -34,17 +34,20 @@ final class HandlerInfo {
 
   final boolean streaming;
   private final Map<String, Verb[]> verbs = new HashMap<>();
+  /** The methods the class accepts at all (its {@link SupportedMethods}, else the defaults). */
+  private final Set<String> supported;
   final String allow;
 
   private HandlerInfo(Class<? extends RequestHandler> type) {
     this.streaming = type.isAnnotationPresent(StreamRequestBody.class);
+    this.supported = supportedMethods(type);
     boolean classAuth = type.isAnnotationPresent(Authenticated.class);
     MethodHandles.Lookup lookup = MethodHandles.publicLookup();
     Set<String> allowed = new TreeSet<>();
     for (Method m : type.getMethods()) {
       String name = m.getName();
       String verb = name.toUpperCase(Locale.ROOT);
-      if (!isVerbName(name)
+      if (!isVerbName(name, supported)
           || Modifier.isStatic(m.getModifiers())
           || m.getDeclaringClass() == RequestHandler.class
           || m.getDeclaringClass() == Object.class) {
@@ -80,7 +83,7 @@ final class HandlerInfo {
       }
       allowed.add(verb);
     }
-    if (allowed.contains("GET")) {
+    if (allowed.contains("GET") && supported.contains("HEAD")) {
       allowed.add("HEAD");
     }
     this.allow = String.join(", ", allowed);
@@ -92,21 +95,52 @@ final class HandlerInfo {
     return p;
   }
 
-  private static boolean isVerbName(String name) {
+  private static boolean isVerbName(String name, Set<String> supported) {
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
       if (c < 'a' || c > 'z') {
         return false;
       }
     }
-    return name.length() >= 3
-        && (DEFAULT_METHODS.contains(name.toUpperCase(Locale.ROOT))
-            || EXTRA_VERBS.contains(name.toUpperCase(Locale.ROOT)));
+    return supported.contains(name.toUpperCase(Locale.ROOT));
   }
 
   /** Extension methods a handler may implement (WebDAV and friends), as SUPPORTED_METHODS. */
   static final Set<String> EXTRA_VERBS =
       Set.of("PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "REPORT", "SEARCH");
+
+  private static final Set<String> DEFAULT_SUPPORTED;
+
+  static {
+    Set<String> all = new java.util.HashSet<>(DEFAULT_METHODS);
+    all.addAll(EXTRA_VERBS);
+    DEFAULT_SUPPORTED = Set.copyOf(all);
+  }
+
+  private static Set<String> supportedMethods(Class<?> type) {
+    SupportedMethods declared = type.getAnnotation(SupportedMethods.class);
+    if (declared == null) {
+      return DEFAULT_SUPPORTED;
+    }
+    Set<String> out = new java.util.HashSet<>();
+    for (String m : declared.value()) {
+      if (m.isEmpty() || !m.chars().allMatch(HandlerInfo::isTokenChar)) {
+        throw new IllegalArgumentException(
+            type.getName() + ": @SupportedMethods has an invalid method name '" + m + "'");
+      }
+      out.add(m);
+    }
+    return Set.copyOf(out);
+  }
+
+  private static boolean isTokenChar(int c) {
+    return c > 0x20 && c < 0x7f && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
+  }
+
+  /** Whether the class accepts {@code method} at all (else a 405). */
+  boolean supports(String method) {
+    return supported.contains(method);
+  }
 
   static HandlerInfo of(Class<? extends RequestHandler> type) {
     return CACHE.get(type);

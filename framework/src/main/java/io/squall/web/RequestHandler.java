@@ -50,7 +50,8 @@ import org.slf4j.Logger;
  * }
  * }</pre>
  *
- * <p>A request runs: {@link #initialize}, the method check (405), the XSRF check, {@link
+ * <p>A request runs: {@link #initialize}, the method check (405; see {@link SupportedMethods}),
+ * the application's hooks, the XSRF check, {@link #getCurrentUserAsync()} when overridden, {@link
  * #prepare()}, the verb method, {@link #finish()} unless already called, {@link #onFinish()}. A new
  * handler serves each request, on its connection's loop thread: touch it only there.
  */
@@ -299,14 +300,20 @@ public abstract class RequestHandler {
     addHeader("Set-Cookie", SetCookie.clear(name).path(path).domain(domain).toHeaderValue());
   }
 
-  /** Sets a signed, timestamped cookie (expires in 30 days); needs the cookieSecret setting. */
+  /**
+   * Sets a signed, timestamped cookie (Path {@code /}, expires in 30 days); any value, it travels
+   * encoded. Needs the cookieSecret setting.
+   */
   public void setSignedCookie(String name, String value) {
-    setSignedCookie(SetCookie.of(name, signValue(name, value)).path("/").maxAge(Duration.ofDays(30)));
+    setCookie(SetCookie.of(name, signValue(name, value)).path("/").maxAge(Duration.ofDays(30)));
   }
 
-  /** Sets a signed cookie from a prepared cookie whose value is signed here. */
+  /**
+   * Sets {@code cookie} with its value signed here and every attribute it carries. Its value is
+   * the plain one (so a valid cookie value); {@link #getSignedCookie} reads it back.
+   */
   public void setSignedCookie(SetCookie cookie) {
-    setCookie(cookie);
+    setCookie(cookie.withValue(signValue(cookie.name(), cookie.value())));
   }
 
   /** Signs {@code value} for cookie {@code name} (Tornado's {@code create_signed_value}). */
@@ -396,6 +403,18 @@ public abstract class RequestHandler {
 
   /** Override to say who is logged in (for example from a signed cookie); null if nobody. */
   protected Object getCurrentUser() {
+    return null;
+  }
+
+  /**
+   * Override instead of {@link #getCurrentUser()} when finding the user takes I/O (a session
+   * store, a database): return a stage of the user (completing with null for nobody). The
+   * framework waits for it without blocking the loop, before {@link #prepare()} and the {@link
+   * Authenticated} check, and sets {@link #currentUser()} from it; a failed stage is handled like
+   * a thrown exception. The default returns null: no wait, {@link #getCurrentUser()} is asked
+   * when the user is first needed.
+   */
+  protected CompletionStage<?> getCurrentUserAsync() {
     return null;
   }
 
@@ -871,9 +890,11 @@ public abstract class RequestHandler {
   final CompletionStage<?> execute(boolean untilBody) {
     CompletableFuture<Void> ready = new CompletableFuture<>();
     try {
-      String method = request.method();
-      if (!HandlerInfo.DEFAULT_METHODS.contains(method)
-          && !HandlerInfo.EXTRA_VERBS.contains(method)) {
+      HandlerInfo info = HandlerInfo.of(getClass());
+      if (!info.supports(request.method())) {
+        if (!info.allow.isEmpty()) {
+          setHeader("Allow", info.allow);
+        }
         throw new HttpError(405);
       }
       then(
@@ -953,21 +974,49 @@ public abstract class RequestHandler {
           && !(this instanceof ErrorHandler)) {
         checkXsrfCookie();
       }
-      CompletionStage<?> prepared = prepare();
+      CompletionStage<?> user = getCurrentUserAsync();
+      if (user == null) {
+        runPrepare(untilBody, ready);
+        return;
+      }
       then(
-          prepared,
-          (v, e) -> {
+          user,
+          (u, e) -> {
             if (e != null) {
               handleException(e);
               ready.complete(null);
-            } else if (untilBody) {
-              ready.complete(null); // the body streams in; the verb method comes after it
-            } else {
-              invokeVerb();
+              return;
+            }
+            setCurrentUser(u);
+            if (finished) {
+              ready.complete(null);
+              return;
+            }
+            try {
+              runPrepare(untilBody, ready);
+            } catch (Throwable t) {
+              handleException(t);
               ready.complete(null);
             }
           });
     }
+  }
+
+  private void runPrepare(boolean untilBody, CompletableFuture<Void> ready) {
+    CompletionStage<?> prepared = prepare();
+    then(
+        prepared,
+        (v, e) -> {
+          if (e != null) {
+            handleException(e);
+            ready.complete(null);
+          } else if (untilBody) {
+            ready.complete(null); // the body streams in; the verb method comes after it
+          } else {
+            invokeVerb();
+            ready.complete(null);
+          }
+        });
   }
 
   /** After a streamed body: the verb method. */

@@ -77,15 +77,27 @@ public final class Rule {
     return new Rule(compile(pattern), constructor(handler), handler, null, args, null);
   }
 
-  /** Serves {@code pattern} with handlers made by {@code factory}. */
+  /**
+   * Serves {@code pattern} with handlers made by {@code factory}, called once per request for a
+   * new handler. Constructor arguments are the factory's business: a lambda closes over them
+   * ({@code () -> new StoryHandler(db)}), checked by the compiler.
+   */
   public static Rule route(String pattern, HandlerFactory factory) {
+    return route(pattern, factory, Map.of());
+  }
+
+  /** Serves {@code pattern} with handlers made by {@code factory}, whose {@code initialize} gets {@code args}. */
+  public static Rule route(String pattern, HandlerFactory factory, Map<String, Object> args) {
     return new Rule(
-        compile(pattern), Objects.requireNonNull(factory, "factory"), null, null, Map.of(), null);
+        compile(pattern), Objects.requireNonNull(factory, "factory"), null, null, args, null);
   }
 
   /**
    * Hands requests matching {@code pattern} to another HTTP delegate: a Servlet container, another
-   * application, your own (Tornado's {@code FallbackHandler}).
+   * application, your own (Tornado's {@code FallbackHandler}). The delegate sees the request as it
+   * came, full path included (as Tornado's {@code PathMatches}): a nested {@link Application}
+   * mounted at {@code "/admin/.*"} has rules like {@code "/admin/users"}. The outer application's
+   * {@link Application#reverseUrl} finds the named rules of a nested application too.
    */
   public static Rule route(String pattern, HttpServerDelegate delegate) {
     return new Rule(
@@ -113,6 +125,12 @@ public final class Rule {
 
   HttpServerDelegate delegate() {
     return delegate;
+  }
+
+  /** The application this rule hands requests to (directly or through a FallbackHandler), or null. */
+  Application nestedApplication() {
+    HttpServerDelegate d = delegate instanceof FallbackHandler f ? f.fallback() : delegate;
+    return d instanceof Application a ? a : null;
   }
 
   Map<String, Object> initArgs() {

@@ -185,6 +185,21 @@ public final class SetCookie {
         return this;
     }
 
+    /** A copy of this cookie, every attribute kept, with {@code value} instead (checked as in {@link #of}). */
+    public SetCookie withValue(String value) {
+        SetCookie c = of(name, value);
+        c.path = path;
+        c.domain = domain;
+        c.maxAge = maxAge;
+        c.expires = expires;
+        c.secure = secure;
+        c.httpOnly = httpOnly;
+        c.sameSite = sameSite;
+        c.partitioned = partitioned;
+        c.clock = clock;
+        return c;
+    }
+
     /** The cookie's name. */
     public String name() {
         return name;

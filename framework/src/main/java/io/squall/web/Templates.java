@@ -18,8 +18,10 @@ import java.util.Map;
 
 /**
  * Pebble templates for an application: loaded from the {@code templatePath} setting, autoescaped
- * for HTML, compiled once unless in debug mode, with Squall's helper functions: {@code
- * staticUrl(path)}, {@code xsrfFormHtml()}, {@code reverseUrl(name, args...)}.
+ * for HTML, compiled once unless in debug mode (then, or with the compiledTemplateCache setting
+ * off, a template changed on disk is read again), with Squall's helper functions: {@code
+ * staticUrl(path)}, {@code xsrfFormHtml()}, {@code reverseUrl(name, args...)} (any number of
+ * arguments).
  */
 final class Templates {
   private final PebbleEngine files;
@@ -76,16 +78,15 @@ final class Templates {
           "staticUrl", new HandlerFunction(List.of("path"), (h, a) -> h.staticUrl(str(a.get("path")))),
           "xsrfFormHtml", new HandlerFunction(List.of(), (h, a) -> new SafeString(h.xsrfFormHtml())),
           "reverseUrl",
+          // no argument names: Pebble passes positional arguments as "0", "1", ... (any number)
           new HandlerFunction(
-              List.of("name", "a1", "a2", "a3", "a4"),
+              null,
               (h, a) -> {
                 List<Object> args = new ArrayList<>();
-                for (String k : List.of("a1", "a2", "a3", "a4")) {
-                  if (a.get(k) != null) {
-                    args.add(a.get(k));
-                  }
+                for (int i = 1; a.containsKey(Integer.toString(i)); i++) {
+                  args.add(a.get(Integer.toString(i)));
                 }
-                return h.reverseUrl(str(a.get("name")), args.toArray());
+                return h.reverseUrl(str(a.get("0")), args.toArray());
               }));
     }
   }
