@@ -134,6 +134,29 @@ class StaticFileHandlerTest {
   }
 
   @Test
+  void headWithARangeAnswers206WithTheRangesHeadersAndNoBody(TestLoop loop) {
+    try (AppTester t = serve(loop)) {
+      HttpResponse<String> head =
+          t.fetch(
+              HttpRequest.newBuilder(URI.create(t.url("/static/app.js")))
+                  .header("Range", "bytes=8-10")
+                  .method("HEAD", HttpRequest.BodyPublishers.noBody()));
+      assertThat(head.statusCode()).isEqualTo(206);
+      assertThat(head.headers().firstValue("Content-Range")).contains("bytes 8-10/18");
+      assertThat(head.headers().firstValue("Content-Length")).contains("3");
+      assertThat(head.body()).isEmpty();
+      HttpResponse<String> unsatisfiable =
+          t.fetch(
+              HttpRequest.newBuilder(URI.create(t.url("/static/app.js")))
+                  .header("Range", "bytes=50-")
+                  .method("HEAD", HttpRequest.BodyPublishers.noBody()));
+      assertThat(unsatisfiable.statusCode()).isEqualTo(416);
+      // the connection is still in step: a GET on it gets its own answer
+      assertThat(t.fetch("/static/app.js").body()).isEqualTo("console.log('hi');");
+    }
+  }
+
+  @Test
   void streamsLargeFilesAndTheirRanges(TestLoop loop) {
     try (AppTester t = serve(loop)) {
       HttpResponse<byte[]> r = t.fetchBytes(HttpRequest.newBuilder(URI.create(t.url("/static/big.bin"))));
