@@ -14,8 +14,8 @@ import java.util.TreeSet;
 /**
  * What the framework knows about a handler class, worked out once: its verb methods ({@code get},
  * {@code post}, ... found by name, as Tornado does, taking as many {@code String} parameters as
- * the route has unnamed groups), whether each needs a logged-in user, and whether the class streams
- * request bodies.
+ * the route has unnamed groups), whether each needs a logged-in user, whether the class streams
+ * request bodies, and the methods it accepts ({@link SupportedMethods}).
  */
 final class HandlerInfo {
   static final Set<String> DEFAULT_METHODS =

@@ -74,6 +74,7 @@ public final class Rule {
   public static Rule route(
       String pattern, Class<? extends RequestHandler> handler, Map<String, Object> args) {
     Objects.requireNonNull(handler, "handler");
+    HandlerInfo.of(handler); // a handler class the framework cannot use fails here, not per request
     return new Rule(compile(pattern), constructor(handler), handler, null, args, null);
   }
 

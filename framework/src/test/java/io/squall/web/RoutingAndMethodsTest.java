@@ -107,10 +107,10 @@ class RoutingAndMethodsTest {
   }
 
   @Test
-  void anInvalidMethodNameInTheSetIsRefusedWhenTheClassIsFirstUsed() {
+  void anInvalidMethodNameInTheSetIsRefusedWhenTheClassIsRouted() {
     @SupportedMethods({"GET", "BAD VERB"})
     class Broken extends RequestHandler {}
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> HandlerInfo.of(Broken.class))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> route("/b", Broken.class))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("BAD VERB");
   }
