@@ -391,6 +391,10 @@ class JettyInteropTest {
     JettyEndpoint jetty = serverEndpoints.get(0);
     jetty.opened.get(10, TimeUnit.SECONDS);
     assertThat(jetty.extensions()).isEqualTo(compressed ? List.of("permessage-deflate") : List.of());
+    if (compressed) {
+      // Jetty takes the offer of client_max_window_bits and answers without it (15 bits)
+      assertThat(jetty.session.getUpgradeRequest().getHeader("Sec-WebSocket-Extensions")).contains("client_max_window_bits");
+    }
     for (int size : SIZES) {
       String t = text(size);
       loop.await(ws.writeMessage(t), Duration.ofSeconds(20));
