@@ -195,6 +195,36 @@ class ClientProtocolTest {
     }
   }
 
+  @Test
+  void aLaggingReaderDoesNotMakeTheClientDropAHealthyServer(TestLoop loop) throws Exception {
+    WebSocketClientOptions lagging =
+        opts(loop)
+            .readQueueSize(1)
+            .websocket(WebSocketOptions.defaults().withPingInterval(Duration.ofMillis(40)).withPingTimeout(Duration.ofMillis(100)));
+    try (FakeServer server = new FakeServer()) {
+      WebSocketConnection ws = open(loop, server, lagging);
+      server.send(TEXT, "one".getBytes(UTF_8)).send(TEXT, "two".getBytes(UTF_8)); // the queue is full: reading stops
+      long end = System.nanoTime() + 500_000_000L; // five ping timeouts, the pongs unread by the client
+      int pings = 0;
+      while (System.nanoTime() < end) {
+        FakeServer.Frame f = server.read();
+        assertThat(f.opcode()).isEqualTo(PING);
+        server.send(10, f.payload());
+        pings++;
+      }
+      assertThat(pings).isGreaterThan(3);
+      assertThat(ws.isOpen()).isTrue();
+      assertThat(loop.await(ws.readMessage()).text()).isEqualTo("one");
+      assertThat(loop.await(ws.readMessage()).text()).isEqualTo("two");
+      ws.close();
+      server.expectClose(1000);
+      server.send(CLOSE, RawWebSocket.closePayload(1000, ""));
+      server.socket.close(); // as a server does after the close handshake
+      loop.await(ws.closedFuture());
+      assertThat(ws.closeCode()).isEqualTo(1000);
+    }
+  }
+
   // ================================================================ the handshake answer
 
   /** The client refuses the answer {@code headers}: the future fails naming why, the socket closes. */
