@@ -4,11 +4,12 @@ package io.squall.websocket;
  * permessage-deflate settings (RFC 7692), for {@link WebSocketHandler#getCompressionOptions()} and
  * {@link WebSocketClientOptions#compression(CompressionOptions)}.
  *
- * <p>{@code java.util.zip} always compresses with a 32 KiB window (15 window bits), and inflates
- * any window size. So a server declines an offer asking it to use fewer than 15 {@code
+ * <p>{@code java.util.zip} compresses with a 32 KiB window (15 window bits) and inflates any
+ * window size. So a server declines an offer asking it to use fewer than 15 {@code
  * server_max_window_bits} (the client can then retry without compression or offer another
- * variant), and accepts any {@code client_max_window_bits}; the client never offers {@code
- * client_max_window_bits} and fails a handshake whose answer asks it to use fewer bits.
+ * variant), and accepts any {@code client_max_window_bits}. The client offers {@code
+ * client_max_window_bits}, as browsers do, and honours a smaller window the server answers with
+ * (8-15 bits) by compressing each message in window-sized pieces, at some cost in ratio.
  *
  * @param level the deflate level, 0-9 (6 by default, as zlib's)
  * @param serverNoContextTakeover the server resets its compressor after every message (the server

@@ -15,6 +15,15 @@ import java.util.zip.Inflater;
  * decompressor. Raw deflate, each message ending with an empty stored block whose four bytes
  * {@code 00 00 FF FF} are not sent. Without context takeover, the (de)compressor is reset after
  * each message and freed while the connection is idle.
+ *
+ * <p>Window bits: {@code java.util.zip} inflates any window, so the window the peer compresses
+ * with never matters to us. It always compresses with 15 bits, though, and cannot be told to use
+ * fewer. When the peer asks for a smaller window (a server answering the client's {@code
+ * client_max_window_bits} with a value), the compressor honours it by feeding each message in
+ * pieces of at most 2^bits bytes, each ending with a full flush, which forgets everything before
+ * it: no back-reference can then reach further than the window. That costs compression ratio, the
+ * price of the peer's smaller window. A server still declines {@code server_max_window_bits}
+ * below 15.
  */
 final class PerMessageDeflate {
   static final String NAME = "permessage-deflate";
@@ -26,14 +35,24 @@ final class PerMessageDeflate {
   private final boolean sendNoContext;
   /** Whether the peer's compressor forgets after each message (so ours may too). */
   private final boolean receiveNoContext;
+  /** The largest window our compressor may use, 8-15 bits; below 15 it compresses in pieces. */
+  private final int sendWindowBits;
   private Deflater deflater;
   private Inflater inflater;
 
   PerMessageDeflate(int level, int minSize, boolean sendNoContext, boolean receiveNoContext) {
+    this(level, minSize, sendNoContext, receiveNoContext, 15);
+  }
+
+  PerMessageDeflate(int level, int minSize, boolean sendNoContext, boolean receiveNoContext, int sendWindowBits) {
+    if (sendWindowBits < 8 || sendWindowBits > 15) {
+      throw new IllegalArgumentException("window bits must be 8-15: " + sendWindowBits);
+    }
     this.level = level;
     this.minSize = minSize;
     this.sendNoContext = sendNoContext;
     this.receiveNoContext = receiveNoContext;
+    this.sendWindowBits = sendWindowBits;
   }
 
   // ---------------------------------------------------------------- negotiation
@@ -137,9 +156,14 @@ final class PerMessageDeflate {
     return null;
   }
 
-  /** The client's offer for {@code options}. */
+  /**
+   * The client's offer for {@code options}. It always carries {@code client_max_window_bits}
+   * without a value (as browsers' do): the server may then ask for a smaller window, which the
+   * compressor honours.
+   */
   static String clientOffer(CompressionOptions options) {
     StringBuilder offer = new StringBuilder(NAME);
+    offer.append("; client_max_window_bits");
     if (options.serverNoContextTakeover()) {
       offer.append("; server_no_context_takeover");
     }
@@ -169,6 +193,7 @@ final class PerMessageDeflate {
     }
     boolean serverNoContext = false;
     boolean clientNoContext = options.clientNoContextTakeover();
+    int clientWindow = 15;
     for (Map.Entry<String, String> p : exts.get(0).params().entrySet()) {
       String v = p.getValue();
       switch (p.getKey()) {
@@ -190,7 +215,11 @@ final class PerMessageDeflate {
           }
         }
         case "client_max_window_bits" -> {
-          return "client_max_window_bits was not offered (java.util.zip compresses with 15 bits only)";
+          // offered without a value; the answer must carry one (RFC 7692 section 7.1.2.2)
+          clientWindow = windowBits(v);
+          if (clientWindow < 0) {
+            return "bad client_max_window_bits: " + (v.isEmpty() ? "no value" : v);
+          }
         }
         default -> {
           return "unknown permessage-deflate parameter " + p.getKey();
@@ -200,7 +229,7 @@ final class PerMessageDeflate {
     if (options.serverNoContextTakeover() && !serverNoContext) {
       return "the server did not accept server_no_context_takeover";
     }
-    return new PerMessageDeflate(options.level(), options.minSize(), clientNoContext, serverNoContext);
+    return new PerMessageDeflate(options.level(), options.minSize(), clientNoContext, serverNoContext, clientWindow);
   }
 
   /** 8-15, or -1 when {@code v} is not such a number. */
@@ -229,24 +258,51 @@ final class PerMessageDeflate {
     if (deflater == null) {
       deflater = new Deflater(level, true);
     }
-    deflater.setInput(data);
-    byte[] out = new byte[Math.max(64, data.remaining() / 2 + 64)];
-    int len = 0;
-    while (true) {
-      len += deflater.deflate(out, len, out.length - len, Deflater.SYNC_FLUSH);
-      if (len < out.length) {
-        break; // a flush that did not fill the buffer is complete
+    Output out = new Output(Math.max(64, data.remaining() / 2 + 64));
+    if (sendWindowBits == 15) {
+      deflater.setInput(data);
+      out.deflate(deflater, Deflater.SYNC_FLUSH);
+    } else {
+      // a full flush after every window-sized piece: nothing refers further back than the window
+      int piece = 1 << sendWindowBits;
+      int end = data.limit();
+      for (int at = data.position(); at < end; at += piece) {
+        deflater.setInput(data.duplicate().position(at).limit(Math.min(end, at + piece)));
+        out.deflate(deflater, Deflater.FULL_FLUSH);
       }
-      out = java.util.Arrays.copyOf(out, out.length * 2);
+      data.position(end);
     }
     if (sendNoContext) {
       deflater.end();
       deflater = null;
     }
-    if (len >= 4 && out[len - 4] == 0 && out[len - 3] == 0 && out[len - 2] == -1 && out[len - 1] == -1) {
+    byte[] b = out.bytes;
+    int len = out.len;
+    if (len >= 4 && b[len - 4] == 0 && b[len - 3] == 0 && b[len - 2] == -1 && b[len - 1] == -1) {
       len -= 4;
     }
-    return ByteBuffer.wrap(out, 0, len);
+    return ByteBuffer.wrap(b, 0, len);
+  }
+
+  /** A growing output buffer for the compressor. */
+  private static final class Output {
+    byte[] bytes;
+    int len;
+
+    Output(int capacity) {
+      bytes = new byte[capacity];
+    }
+
+    /** Deflates all the input set on {@code deflater}, flushing with {@code flush}. */
+    void deflate(Deflater deflater, int flush) {
+      while (true) {
+        len += deflater.deflate(bytes, len, bytes.length - len, flush);
+        if (len < bytes.length) {
+          return; // a flush that did not fill the buffer is complete
+        }
+        bytes = java.util.Arrays.copyOf(bytes, bytes.length * 2);
+      }
+    }
   }
 
   /** Decompresses into a growing buffer, refusing to produce more than a limit. */

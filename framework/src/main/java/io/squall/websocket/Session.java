@@ -24,7 +24,9 @@ import org.slf4j.Logger;
  *
  * <p>Backpressure: when the listener returns an unfinished stage for a message, nothing more is
  * read from the socket until it completes, so a fast peer fills its own send buffer instead of our
- * memory.
+ * memory. Pongs wait in the socket too, so the ping timeout does not count against the peer while
+ * we are not reading (the owner's {@code open()} stage, or a message's): a pong check that falls
+ * due meanwhile is made again one ping timeout after reading resumes.
  */
 final class Session implements FrameParser.Handler {
   private static final Logger log = Log.get(Session.class);
@@ -57,6 +59,8 @@ final class Session implements FrameParser.Handler {
   // ---- reading
   private boolean started;
   private boolean readPending;
+  /** The owner's open() stage is pending: nothing is read yet. */
+  private boolean opening;
   private boolean paused;
   /** No more frames are parsed (a close frame came, or the connection failed). */
   private boolean stopped;
@@ -90,6 +94,8 @@ final class Session implements FrameParser.Handler {
   private Timeout pongTimer;
   private long pingsSent;
   private long pingsAnswered;
+  /** The ping whose pong check fell due while we were not reading; 0 for none. */
+  private long deferredPongCheck;
 
   Session(IOStream stream, boolean client, WebSocketOptions options, PerMessageDeflate deflate) {
     this.stream = stream;
@@ -115,13 +121,16 @@ final class Session implements FrameParser.Handler {
       readMore();
       return;
     }
+    opening = true;
     onLoop(
         opened,
         (v, e) -> {
+          opening = false;
           if (e != null) {
             log.error("websocket open() failed", unwrap(e));
             close(CloseCodes.INTERNAL_ERROR, null);
           }
+          readingResumed();
           readMore();
         });
   }
@@ -129,7 +138,7 @@ final class Session implements FrameParser.Handler {
   // ================================================================ reading
 
   private void readMore() {
-    if (stopped || paused || readPending || streamClosed) {
+    if (stopped || paused || opening || readPending || streamClosed) {
       return;
     }
     readPending = true;
@@ -175,6 +184,7 @@ final class Session implements FrameParser.Handler {
       return;
     }
     paused = false;
+    readingResumed();
     ByteBuffer buf = pendingInput;
     pendingInput = null;
     if (stopped) {
@@ -530,7 +540,8 @@ final class Session implements FrameParser.Handler {
     if (!started) {
       return;
     }
-    resume(); // a pending handler stage must not keep us from reading the peer's close
+    opening = false; // a pending open() or handler stage must not keep us from reading the peer's close
+    resume();
     readMore();
   }
 
@@ -613,16 +624,36 @@ final class Session implements FrameParser.Handler {
     }
     long seq = ++pingsSent;
     writeFrame(FrameParser.OP_PING, false, ByteBuffer.wrap(EMPTY));
+    checkPongLater(seq);
+    schedulePing();
+  }
+
+  /** In one ping timeout, closes the connection unless ping {@code seq} (or a later one) was answered. */
+  private void checkPongLater(long seq) {
     pongTimer =
         loop.callLater(
             options.effectivePingTimeout(),
             () -> {
-              if (!streamClosed && pingsAnswered < seq) {
-                log.debug("websocket {}: no pong within {}, closing", stream, options.effectivePingTimeout());
-                stream.close();
+              if (streamClosed || pingsAnswered >= seq) {
+                return;
               }
+              if (opening || paused) {
+                // Not reading: the pong may be waiting in the socket. Judge once we read again.
+                deferredPongCheck = Math.max(deferredPongCheck, seq);
+                return;
+              }
+              log.debug("websocket {}: no pong within {}, closing", stream, options.effectivePingTimeout());
+              stream.close();
             });
-    schedulePing();
+  }
+
+  /** Reading starts again: a pong check that fell due meanwhile gets a fresh ping timeout. */
+  private void readingResumed() {
+    long seq = deferredPongCheck;
+    if (seq != 0 && !streamClosed) {
+      deferredPongCheck = 0;
+      checkPongLater(seq);
+    }
   }
 
   // ================================================================ state

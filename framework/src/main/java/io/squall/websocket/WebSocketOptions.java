@@ -11,7 +11,9 @@ import java.util.Objects;
  *
  * @param pingInterval how often to ping the peer; null for never (the default)
  * @param pingTimeout how long a ping may go without any pong before the connection is closed (a
- *     dead peer); null means the ping interval. Only used with a ping interval
+ *     dead peer); null means the ping interval. Only used with a ping interval. While reading is
+ *     held back (a pending {@code open()} or message stage, a full client read queue) pongs wait
+ *     unread, so the peer is judged one ping timeout after reading resumes instead
  * @param maxMessageSize the largest message accepted, in bytes, after decompression; a bigger one
  *     closes the connection with 1009. 10 MiB by default
  * @param closeTimeout how long to wait for the peer's close frame (or its closing of the TCP

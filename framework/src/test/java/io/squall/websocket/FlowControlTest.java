@@ -26,8 +26,8 @@ class FlowControlTest {
       for (int i = 0; i < 10_000; i++) {
         CompletableFuture<Void> f = writeMessage(chunk);
         if (f.isCompletedExceptionally()) {
+          written = i; // before the test thread wakes up to read it
           f.whenComplete((v, e) -> failure.complete(Session.unwrap(e)));
-          written = i;
           return null;
         }
       }

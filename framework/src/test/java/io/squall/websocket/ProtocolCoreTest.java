@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -165,7 +166,11 @@ class ProtocolCoreTest {
     assertThat(PerMessageDeflate.clientAccept(List.of(), d)).isNull();
     assertThat(PerMessageDeflate.clientAccept(List.of("permessage-deflate; server_max_window_bits=10"), d))
         .isInstanceOf(PerMessageDeflate.class);
-    assertThat(PerMessageDeflate.clientAccept(List.of("permessage-deflate; client_max_window_bits=10"), d)).isInstanceOf(String.class);
+    assertThat(PerMessageDeflate.clientAccept(List.of("permessage-deflate; client_max_window_bits=10"), d))
+        .isInstanceOf(PerMessageDeflate.class);
+    assertThat(PerMessageDeflate.clientAccept(List.of("permessage-deflate; client_max_window_bits"), d)).isEqualTo("bad client_max_window_bits: no value");
+    assertThat(PerMessageDeflate.clientAccept(List.of("permessage-deflate; client_max_window_bits=16"), d)).isInstanceOf(String.class);
+    assertThat(PerMessageDeflate.clientAccept(List.of("permessage-deflate; client_max_window_bits=7"), d)).isInstanceOf(String.class);
     assertThat(PerMessageDeflate.clientAccept(List.of("permessage-deflate; mystery"), d)).isInstanceOf(String.class);
     assertThat(PerMessageDeflate.clientAccept(List.of("permessage-deflate"), null)).isInstanceOf(String.class);
     assertThat(PerMessageDeflate.clientAccept(List.of("permessage-deflate"), d.withServerNoContextTakeover(true)))
@@ -191,6 +196,40 @@ class ProtocolCoreTest {
       assertThat(new String(in.out, 0, in.len, UTF_8)).isEqualTo(m);
     }
     sender.release();
+    receiver.release();
+  }
+
+  @Test
+  void theClientOffersClientMaxWindowBits() {
+    assertThat(PerMessageDeflate.clientOffer(CompressionOptions.defaults())).isEqualTo("permessage-deflate; client_max_window_bits");
+    assertThat(PerMessageDeflate.clientOffer(CompressionOptions.defaults().withServerNoContextTakeover(true)))
+        .isEqualTo("permessage-deflate; client_max_window_bits; server_no_context_takeover");
+  }
+
+  @Test
+  void aSmallerWindowAskedForIsHonouredByCompressingInWindowSizedPieces() throws Exception {
+    byte[] block = new byte[512];
+    new Random(7).nextBytes(block);
+    byte[] message = new byte[64 * 512];
+    for (int i = 0; i < 64; i++) {
+      System.arraycopy(block, 0, message, i * 512, 512);
+    }
+    PerMessageDeflate wide = new PerMessageDeflate(6, 0, false, false, 15);
+    PerMessageDeflate narrow = new PerMessageDeflate(6, 0, false, false, 9);
+    PerMessageDeflate receiver = new PerMessageDeflate(6, 0, false, false);
+    assertThat(wide.compress(ByteBuffer.wrap(message)).remaining()).as("repeats 512 bytes back are used").isLessThan(2000);
+    for (int round = 0; round < 2; round++) { // the second message may not refer to the first either
+      ByteBuffer z = narrow.compress(ByteBuffer.wrap(message));
+      assertThat(z.remaining()).as("no reference reaches 512 bytes back").isGreaterThan(64 * 500);
+      PerMessageDeflate.Inflation in = receiver.new Inflation(z.remaining(), 1 << 20);
+      in.feed(z);
+      in.finish();
+      assertThat(Arrays.copyOf(in.out, in.len)).isEqualTo(message);
+    }
+    ByteBuffer small = narrow.compress(ByteBuffer.wrap("short text, short text, short text".getBytes(UTF_8)));
+    assertThat(small.remaining()).isLessThan(30);
+    wide.release();
+    narrow.release();
     receiver.release();
   }
 
