@@ -231,8 +231,8 @@ public final class WsLoadClient {
     double openSecs = (System.nanoTime() - t0) / 1e9;
     WsClientConn sender = engine.conns.get(0);
     b.sender = sender;
-    // Every connection must be a member before the first round: a server may run open() after
-    // its 101 has left (Jetty may, on another thread).
+    // Every connection must be a member before the first round: a server may add a member only
+    // after its 101 has left (its open callback may run later, or on another thread).
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (true) {
       b.count = -1;
