@@ -133,7 +133,11 @@ final class WsClientConn {
   /** Handles the key's ready operations. */
   void handle(SelectionKey k) throws IOException {
     if (k.isConnectable()) {
-      ch.finishConnect();
+      try {
+        ch.finishConnect();
+      } catch (IOException e) {
+        throw new IOException("connection " + id + ": cannot connect: " + e.getMessage(), e);
+      }
       connected();
       return;
     }
