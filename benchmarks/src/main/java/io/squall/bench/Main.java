@@ -16,6 +16,10 @@ import java.util.Arrays;
  *   <li>{@code jetty-servlet-http PORT} — {@link JettyServletHttpServer}
  *   <li>{@code netty-http PORT} — {@link NettyHttpServer}
  *   <li>{@code idle-client HOST PORT N} — {@link IdleClient}
+ *   <li>{@code squall-ws PORT} — {@link SquallWebSocketServer}
+ *   <li>{@code jetty-ws PORT} — {@link JettyWebSocketServer}
+ *   <li>{@code netty-ws PORT} — {@link NettyWebSocketServer}
+ *   <li>{@code ws-client MODE HOST PORT PATH CONNS ...} — {@link WsLoadClient}
  *   <li>{@code jmh [JMH options]} — JMH's own main ({@code -h} for its options)
  * </ul>
  *
@@ -41,6 +45,10 @@ public final class Main {
       case "jetty-servlet-http" -> JettyServletHttpServer.main(rest);
       case "netty-http" -> NettyHttpServer.main(rest);
       case "idle-client" -> IdleClient.main(rest);
+      case "squall-ws" -> SquallWebSocketServer.main(rest);
+      case "jetty-ws" -> JettyWebSocketServer.main(rest);
+      case "netty-ws" -> NettyWebSocketServer.main(rest);
+      case "ws-client" -> WsLoadClient.main(rest);
       case "jmh" -> org.openjdk.jmh.Main.main(rest);
       case "-h", "--help", "help" -> usage();
       default -> org.openjdk.jmh.Main.main(args);
@@ -64,6 +72,14 @@ public final class Main {
             "  netty-http PORT                 Netty 4.2 HttpServerCodec hello, one NIO event loop",
             "  idle-client HOST PORT N         opens N keep-alive connections, one GET each, holds",
             "                                  them until 'stop' on stdin or SIGTERM",
+            "  squall-ws PORT                  Squall websockets (Application + WebSocketHandler), one IOLoop:",
+            "                                  /echo, /echo-deflate, /broadcast",
+            "  jetty-ws PORT                   the same on Jetty 12.1 core WebSocketUpgradeHandler",
+            "  netty-ws PORT                   the same on Netty 4.2 WebSocketServerProtocolHandler, one loop",
+            "  ws-client rr HOST PORT PATH CONNS [SECONDS] [WARMUP] [MSGSIZE]",
+            "  ws-client broadcast HOST PORT PATH CONNS [ROUNDS] [MSGSIZE]",
+            "  ws-client idle HOST PORT PATH CONNS [plain|deflate] [MSGSIZE]",
+            "                                  websocket load client: round trips, fan-out, idle",
             "  jmh [OPTIONS]                   the JMH suite (jmh -h for JMH's options)"));
   }
 }
