@@ -56,8 +56,8 @@ public class HttpServer extends TcpServer {
         new RequestHeadParser(
             options.maxRequestLineLength(),
             options.maxHeaderSize(),
-            RequestHeadParser.DEFAULT_MAX_HEADER_COUNT,
-            true);
+            options.maxHeaderCount(),
+            options.allowBareLf());
   }
 
   private static TcpServerOptions tcpOptions(HttpServerOptions options) {
