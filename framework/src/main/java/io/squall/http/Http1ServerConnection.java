@@ -559,7 +559,7 @@ final class Http1ServerConnection implements HttpConnection {
     if (seq != exchangeSeq) {
       // the exchange it belongs to is over (its response was finished): only close
       log.error("{}: uncaught exception after a finished response", remote, error);
-      close();
+      closeAfterFlush();
       return;
     }
     delegateFailed(error);
@@ -571,8 +571,25 @@ final class Http1ServerConnection implements HttpConnection {
       keepAlive = false;
       sendErrorAndClose(500, "Internal Server Error");
     } else {
-      close();
+      closeAfterFlush(); // what was written goes out, cut short: the client sees it is incomplete
     }
+  }
+
+  /** Sends what is queued, then closes (within a bounded time even if the client reads nothing). */
+  private void closeAfterFlush() {
+    if (closed) {
+      return;
+    }
+    keepAlive = false;
+    closing = true;
+    CompletableFuture<Void> f = enqueue();
+    flush();
+    Timeout limit = loop.callLater(LINGER_TIME, this::close);
+    f.whenComplete(
+        (v, e) -> {
+          limit.cancel();
+          close();
+        });
   }
 
   // ------------------------------------------------------------------ writing responses
