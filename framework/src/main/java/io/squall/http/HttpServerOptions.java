@@ -26,7 +26,11 @@ import javax.net.ssl.SSLContext;
  * @param trustedDownstream proxies skipped when reading {@code X-Forwarded-For} from the right
  * @param protocol force the scheme requests report ("http" or "https"; null: from the socket)
  * @param decompressRequest gunzip request bodies sent with {@code Content-Encoding: gzip}; {@code
- *     maxBodySize} then applies to the decompressed size
+ *     maxBodySize} then applies to the decompressed size. The delegate sees the body as plain:
+ *     {@code Content-Encoding} becomes {@code X-Consumed-Content-Encoding} and {@code
+ *     Content-Length} is removed, then set to the decompressed size once the body is read. Each
+ *     gzip member's CRC-32 and length are checked and several members are concatenated; a corrupt
+ *     or truncated body is a 400
  * @param chunkSize the most body bytes handed to {@link HttpMessageDelegate#dataReceived} at once
  * @param sslContext serve HTTPS with this context (ALPN offers http/1.1); null for plain HTTP
  * @param loops loops to serve on when started with {@link HttpServer#start()}: 0 is one per core
