@@ -77,7 +77,8 @@ final class GzipBodyDecoder {
           total += n;
           memberSize += n;
           if (total > maxSize) {
-            throw new HttpParseException(413, "decompressed body larger than " + maxSize + " bytes");
+            throw new HttpParseException(
+                413, "decompressed body larger than " + maxSize + " bytes");
           }
           crc.update(buf, 0, n);
           outputs.add(ByteBuffer.wrap(buf, 0, n));
@@ -191,7 +192,8 @@ final class GzipBodyDecoder {
           b.get();
           crcRemaining--;
         }
-        if (fixedRead == 10 && extraRemaining == 0 && nameDone && commentDone && crcRemaining == 0) {
+        if (fixedRead == 10 && extraRemaining == 0 && nameDone && commentDone
+            && crcRemaining == 0) {
           done = true;
         }
       }

@@ -419,7 +419,10 @@ final class Http1ServerConnection implements HttpConnection {
     if (head.isChunked()) {
       chunked =
           new ChunkedDecoder(
-              maxBodySize, options.maxHeaderSize(), options.maxTrailerCount(), options.allowBareLf());
+              maxBodySize,
+              options.maxHeaderSize(),
+              options.maxTrailerCount(),
+              options.allowBareLf());
     }
     // A 100 only while no response is under way: after a final response head it would be wrong,
     // and a delegate that answered early does not want the body.
@@ -691,7 +694,8 @@ final class Http1ServerConnection implements HttpConnection {
       }
       continueSent = true;
     }
-    return enqueue(ByteBuffer.wrap(ResponseHeadEncoder.encode(HttpVersion.HTTP_1_1, status, reason, headers)));
+    byte[] encoded = ResponseHeadEncoder.encode(HttpVersion.HTTP_1_1, status, reason, headers);
+    return enqueue(ByteBuffer.wrap(encoded));
   }
 
   @Override
