@@ -26,8 +26,15 @@ import org.slf4j.Logger;
  * Everything here runs on the stream's loop thread.
  *
  * <p>Input is read in whatever pieces the socket gives ({@code readBytes(n, partial)}), so an idle
- * connection holds no buffer; a piece holding several pipelined requests is parsed in place.
+ * connection holds no buffer; a piece holding several pipelined requests is parsed in place. A head
+ * that arrives in several pieces is gathered in a private buffer that grows geometrically (each
+ * byte is copied O(1) times on average) and is dropped once the input is consumed.
  * Responses written while the loop handles one batch of input go out in one gathering write.
+ *
+ * <p>A delegate that finishes its response before the body is read (an early 401, 404, 413, ...)
+ * gets no more calls for that request: no {@code 100 Continue} is sent for it, and its unread body
+ * is skipped when it has already arrived whole with a {@code Content-Length}, otherwise the
+ * connection is closed (gracefully, draining what the client still sends) after the response.
  */
 final class Http1ServerConnection implements HttpConnection {
   private static final Logger log = Log.get(Http1ServerConnection.class);
@@ -39,7 +46,7 @@ final class Http1ServerConnection implements HttpConnection {
   private static final byte[] CRLF = {'\r', '\n'};
   private static final Duration LINGER_TIME = Duration.ofSeconds(2);
   private static final long LINGER_BYTES = 1024 * 1024;
-  private static final int MAX_TRAILERS = 100;
+  private static final int MIN_GATHER = 1024;
 
   private final IOStream stream;
   private final IOLoop loop;
@@ -53,11 +60,13 @@ final class Http1ServerConnection implements HttpConnection {
   private final RequestHeadParser parser;
   private HeadFramer framer;
 
-  // input not yet consumed: in[inStart, inEnd)
+  // input not yet consumed: in[inStart, inEnd); `in` is ours to write into only when inOwned
   private byte[] in;
   private int inStart;
   private int inEnd;
-  private int scanFrom;
+  private boolean inOwned;
+  /** Bytes copied to gather input that arrived in pieces (tests check it stays linear). */
+  long gatherCopies;
 
   // the request being read
   private HttpMessageDelegate message;
@@ -70,6 +79,11 @@ final class Http1ServerConnection implements HttpConnection {
   private GzipBodyDecoder gunzip;
   private boolean continueSent;
   private boolean requestRead;
+  /** The body phase began (after headersReceived and its stage). */
+  private boolean bodyStarted;
+  /** The response finished before the body phase: the delegate gets no more calls. */
+  private boolean bodySkipped;
+  private boolean gzipBody;
   private int depth;
   /** Bumped per exchange, so code that a nested exchange overtook can tell. */
   private int exchangeSeq;
@@ -148,6 +162,9 @@ final class Http1ServerConnection implements HttpConnection {
     gunzip = null;
     continueSent = false;
     requestRead = false;
+    bodyStarted = false;
+    bodySkipped = false;
+    gzipBody = false;
     headersWritten = false;
     responseFinished = false;
     responseChunked = false;
@@ -170,7 +187,8 @@ final class Http1ServerConnection implements HttpConnection {
     }
     depth = 0;
     in = null;
-    inStart = inEnd = scanFrom = 0;
+    inOwned = false;
+    inStart = inEnd = 0;
     waitingForRequest = true;
     idleSince = System.nanoTime();
     if (idleTimer == null) {
@@ -228,21 +246,38 @@ final class Http1ServerConnection implements HttpConnection {
     parseHead(); // arms the header timer only if the head is not complete yet
   }
 
+  /**
+   * Adds a piece read from the socket to the unconsumed input. With nothing pending the piece is
+   * used as it is (no copy: the usual case). Otherwise it goes into a buffer of ours with room to
+   * spare, grown to twice what is needed when full, or compacted in place when what is pending
+   * fills at most half of it: a head arriving in n tiny pieces costs O(n) copying, not O(n^2).
+   */
   private void append(byte[] bytes) {
+    int n = bytes.length;
     if (inStart == inEnd) {
       in = bytes;
+      inOwned = false;
       inStart = 0;
-      inEnd = bytes.length;
-      scanFrom = 0;
+      inEnd = n;
+      return;
+    }
+    if (inOwned && in.length - inEnd >= n) {
+      System.arraycopy(bytes, 0, in, inEnd, n);
+      inEnd += n;
+      gatherCopies += n;
       return;
     }
     int pending = inEnd - inStart;
-    byte[] joined = Arrays.copyOfRange(in, inStart, inStart + pending + bytes.length);
-    System.arraycopy(bytes, 0, joined, pending, bytes.length);
-    scanFrom -= inStart;
-    in = joined;
+    int needed = pending + n;
+    byte[] target =
+        inOwned && needed <= in.length / 2 ? in : new byte[Math.max(MIN_GATHER, 2 * needed)];
+    System.arraycopy(in, inStart, target, 0, pending);
+    System.arraycopy(bytes, 0, target, pending, n);
+    gatherCopies += needed;
+    in = target;
+    inOwned = true;
     inStart = 0;
-    inEnd = joined.length;
+    inEnd = needed;
   }
 
   private void headerTimeout() {
@@ -290,7 +325,8 @@ final class Http1ServerConnection implements HttpConnection {
   private void rejectRequest(HttpParseException e) {
     log.debug("{}: bad request ({}): {}", remote, e.status(), e.reason());
     in = null;
-    inStart = inEnd = scanFrom = 0;
+    inOwned = false;
+    inStart = inEnd = 0;
     sendErrorAndClose(e.status(), e.reason());
   }
 
@@ -299,30 +335,76 @@ final class Http1ServerConnection implements HttpConnection {
     keepAlive = !options.noKeepAlive() && parsed.isKeepAlive() && !closing;
     bodyRemaining = parsed.isChunked() ? -1 : Math.max(0, parsed.contentLength());
     request = HttpServerRequest.fromHead(parsed, this, remote, peerIp, scheme, options);
+    if (options.decompressRequest()) {
+      prepareGunzip(parsed.headers());
+    }
+    int seq = exchangeSeq;
     try {
       message = serverDelegate.startRequest(this);
       CompletionStage<?> stage = message.headersReceived(request);
       if (stage == null) {
-        readBody();
+        afterHeaders(seq);
       } else {
         stage.whenComplete(
-            (v, error) -> {
-              if (error != null) {
-                delegateFailed(error);
-              } else {
-                readBody();
-              }
-            });
+            (v, error) ->
+                onLoop(
+                    () -> {
+                      if (error != null) {
+                        delegateFailed(error, seq);
+                      } else {
+                        afterHeaders(seq);
+                      }
+                    }));
       }
     } catch (Throwable t) {
-      delegateFailed(t);
+      delegateFailed(t, seq);
     }
   }
 
-  private void readBody() {
-    if (closed || requestRead) {
+  /**
+   * Runs {@code task} on the loop: at once when called there (the usual case, no allocation),
+   * else handed over, for stages a delegate completes on another thread.
+   */
+  private void onLoop(Runnable task) {
+    if (loop.inLoopThread()) {
+      task.run();
       return;
     }
+    try {
+      loop.addCallback(task);
+    } catch (IllegalStateException loopClosed) {
+      log.debug("{}: loop closed before a delegate's stage completed", remote);
+    }
+  }
+
+  /**
+   * A gzip body is handed on decompressed, so the headers describe it as such (as Tornado does):
+   * {@code Content-Encoding} moves to {@code X-Consumed-Content-Encoding}, and {@code
+   * Content-Length} is removed until the body has been read, then set to the decompressed size.
+   */
+  private void prepareGunzip(HttpHeaders headers) {
+    String encoding = headers.get("Content-Encoding");
+    if (encoding == null
+        || !encoding.trim().equalsIgnoreCase("gzip")
+        || headers.getAll("Content-Encoding").size() != 1) {
+      return; // not gzip, or several codings: handed on as sent
+    }
+    gzipBody = true;
+    headers.remove("Content-Encoding");
+    headers.add("X-Consumed-Content-Encoding", encoding.trim());
+    headers.remove("Content-Length");
+  }
+
+  /** After headersReceived (and its stage): reads the body unless the exchange moved on. */
+  private void afterHeaders(int seq) {
+    if (seq != exchangeSeq || closed || bodySkipped || requestRead) {
+      return;
+    }
+    readBody();
+  }
+
+  private void readBody() {
+    bodyStarted = true;
     if (!head.isChunked() && bodyRemaining == 0) {
       bodyDone();
       return;
@@ -331,13 +413,20 @@ final class Http1ServerConnection implements HttpConnection {
       sendErrorAndClose(413, "request body larger than " + maxBodySize + " bytes");
       return;
     }
-    if (options.decompressRequest() && head.headers().containsValue("Content-Encoding", "gzip", true)) {
+    if (gzipBody) {
       gunzip = new GzipBodyDecoder(maxBodySize);
     }
     if (head.isChunked()) {
-      chunked = new ChunkedDecoder(maxBodySize, options.maxHeaderSize(), MAX_TRAILERS, true);
+      chunked =
+          new ChunkedDecoder(
+              maxBodySize,
+              options.maxHeaderSize(),
+              options.maxTrailerCount(),
+              options.allowBareLf());
     }
-    if (head.expectsContinue() && inStart == inEnd && !continueSent) {
+    // A 100 only while no response is under way: after a final response head it would be wrong,
+    // and a delegate that answered early does not want the body.
+    if (head.expectsContinue() && inStart == inEnd && !continueSent && !headersWritten) {
       continueSent = true;
       enqueue(ByteBuffer.wrap(CONTINUE_100));
     }
@@ -389,15 +478,20 @@ final class Http1ServerConnection implements HttpConnection {
         }
         if (stage != null) {
           stage.whenComplete(
-              (v, error) -> {
-                if (error != null) {
-                  delegateFailed(error);
-                } else if (last) {
-                  bodyDone();
-                } else {
-                  consumeBody();
-                }
-              });
+              (v, error) ->
+                  onLoop(
+                      () -> {
+                        if (closed) {
+                          return;
+                        }
+                        if (error != null) {
+                          delegateFailed(error);
+                        } else if (last) {
+                          bodyDone();
+                        } else {
+                          consumeBody();
+                        }
+                      }));
           return;
         }
       }
@@ -449,6 +543,7 @@ final class Http1ServerConnection implements HttpConnection {
         rejectRequest(e);
         return;
       }
+      request.headers().set("Content-Length", Long.toString(gunzip.decompressedSize()));
     }
     requestRead = true;
     int seq = exchangeSeq;
@@ -463,14 +558,41 @@ final class Http1ServerConnection implements HttpConnection {
     }
   }
 
+  private void delegateFailed(Throwable error, int seq) {
+    if (seq != exchangeSeq) {
+      // the exchange it belongs to is over (its response was finished): only close
+      log.error("{}: uncaught exception after a finished response", remote, error);
+      closeAfterFlush();
+      return;
+    }
+    delegateFailed(error);
+  }
+
   private void delegateFailed(Throwable error) {
     log.error("{}: uncaught exception serving {} {}", remote, head != null ? head.method() : "", head != null ? head.uri() : "", error);
     if (!headersWritten && !closed) {
       keepAlive = false;
       sendErrorAndClose(500, "Internal Server Error");
     } else {
-      close();
+      closeAfterFlush(); // what was written goes out, cut short: the client sees it is incomplete
     }
+  }
+
+  /** Sends what is queued, then closes (within a bounded time even if the client reads nothing). */
+  private void closeAfterFlush() {
+    if (closed) {
+      return;
+    }
+    keepAlive = false;
+    closing = true;
+    CompletableFuture<Void> f = enqueue();
+    flush();
+    Timeout limit = loop.callLater(LINGER_TIME, this::close);
+    f.whenComplete(
+        (v, e) -> {
+          limit.cancel();
+          close();
+        });
   }
 
   // ------------------------------------------------------------------ writing responses
@@ -479,6 +601,9 @@ final class Http1ServerConnection implements HttpConnection {
   public CompletableFuture<Void> writeHeaders(
       int status, String reason, HttpHeaders headers, ByteBuffer firstChunk) {
     loop.checkThread("HttpConnection.writeHeaders");
+    if (status >= 100 && status < 200 && status != 101) {
+      return writeInterim(status, reason, headers, firstChunk);
+    }
     if (headersWritten) {
       return CompletableFuture.failedFuture(new IllegalStateException("headers already written"));
     }
@@ -493,6 +618,11 @@ final class Http1ServerConnection implements HttpConnection {
     if (status == 101) {
       keepAlive = true;
     } else {
+      if (status == 204) {
+        // RFC 9110 §8.6, RFC 9112 §6.1: never in a 204 (a 304 may keep its Content-Length)
+        headers.remove("Content-Length");
+        headers.remove("Transfer-Encoding");
+      }
       if (!requestRead && !continueSent && head != null && head.expectsContinue()) {
         // answered without asking for the body: the client will not send it; start afresh
         keepAlive = false;
@@ -513,11 +643,10 @@ final class Http1ServerConnection implements HttpConnection {
         }
       } else if (statusHasBody && !headers.contains("Transfer-Encoding")) {
         if (head != null && head.version() == HttpVersion.HTTP_1_1) {
-          if (!isHead) {
-            responseChunked = true;
-            headers.set("Transfer-Encoding", "chunked");
-          }
-        } else {
+          // HEAD gets the header GET would (RFC 9110 §9.3.2), and no body nor last chunk
+          headers.set("Transfer-Encoding", "chunked");
+          responseChunked = !isHead;
+        } else if (!isHead) {
           keepAlive = false; // the body ends when the connection does
         }
       }
@@ -536,6 +665,37 @@ final class Http1ServerConnection implements HttpConnection {
       return writeBody(firstChunk);
     }
     return f;
+  }
+
+  /**
+   * An informational response (1xx other than 101) ahead of the final one, e.g. 103 Early Hints:
+   * its head goes out as given (no Date, no framing headers) and the final response is still to
+   * come. Not sent to HTTP/1.0 clients, which do not know 1xx (RFC 9110 §15.2).
+   */
+  private CompletableFuture<Void> writeInterim(
+      int status, String reason, HttpHeaders headers, ByteBuffer firstChunk) {
+    if (headersWritten) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("interim " + status + " after the final response head"));
+    }
+    if (firstChunk != null && firstChunk.hasRemaining()) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("an interim " + status + " response has no body"));
+    }
+    if (closed) {
+      return CompletableFuture.failedFuture(new StreamClosedException(null));
+    }
+    if (head == null || head.version() != HttpVersion.HTTP_1_1) {
+      return CompletableFuture.completedFuture(null);
+    }
+    if (status == 100) {
+      if (continueSent) {
+        return CompletableFuture.completedFuture(null);
+      }
+      continueSent = true;
+    }
+    byte[] encoded = ResponseHeadEncoder.encode(HttpVersion.HTTP_1_1, status, reason, headers);
+    return enqueue(ByteBuffer.wrap(encoded));
   }
 
   @Override
@@ -651,8 +811,12 @@ final class Http1ServerConnection implements HttpConnection {
     if (responseStatus == 101) {
       return f;
     }
+    if (!requestRead && !bodyStarted) {
+      skipUnreadBody();
+      return f;
+    }
     if (!requestRead) {
-      // The body was not read: stop reading it and close once the response is out.
+      // The body was being read: stop reading it and close once the response is out.
       keepAlive = false;
     }
     if (inStart >= inEnd && flushScheduled) {
@@ -666,14 +830,44 @@ final class Http1ServerConnection implements HttpConnection {
     return f;
   }
 
+  /**
+   * The response finished before the body phase began. The delegate is done with the request, so
+   * its body is never handed to it: a {@code Content-Length} body that is already here whole is
+   * skipped and the connection serves on; any other (a body not sent yet, maybe never: no 100 went
+   * out; or chunked) means closing after the response.
+   */
+  private void skipUnreadBody() {
+    bodySkipped = true;
+    if (!head.isChunked() && bodyRemaining <= inEnd - inStart) {
+      inStart += (int) bodyRemaining;
+      bodyRemaining = 0;
+      requestRead = true;
+    } else {
+      keepAlive = false;
+    }
+    if (inStart >= inEnd && flushScheduled) {
+      flush();
+    }
+    afterExchange();
+  }
+
   private void afterExchange() {
     if (exchangeFinished || detached) {
       return; // detached: the stream belongs to the new protocol now, nothing more to read here
     }
     exchangeFinished = true;
     if (!keepAlive) {
+      // Input may still be arriving (an unread body): drain it rather than reset the answer.
+      boolean unread = !requestRead;
       CompletableFuture<Void> f = enqueue();
-      f.whenComplete((v, e) -> close());
+      f.whenComplete(
+          (v, e) -> {
+            if (e == null && unread) {
+              lingeringClose();
+            } else {
+              close();
+            }
+          });
       return;
     }
     nextRequest();
@@ -771,6 +965,7 @@ final class Http1ServerConnection implements HttpConnection {
       return;
     }
     in = null;
+    inOwned = false;
     inStart = inEnd = 0;
     Timeout limit = loop.callLater(LINGER_TIME, this::close);
     drain(limit, LINGER_BYTES);
@@ -820,8 +1015,13 @@ final class Http1ServerConnection implements HttpConnection {
     }
   }
 
+  /** Closes at once; from another thread, the close is handed to the loop. */
   @Override
   public void close() {
+    if (!loop.inLoopThread() && loop.isRunning()) {
+      onLoop(this::close);
+      return;
+    }
     if (closed) {
       return;
     }
@@ -871,7 +1071,7 @@ final class Http1ServerConnection implements HttpConnection {
       outFuture = null;
       f.completeExceptionally(new StreamClosedException(stream.error()));
     }
-    if (message != null && !(requestRead && responseFinished)) {
+    if (message != null && !(responseFinished && (requestRead || bodySkipped))) {
       try {
         message.onConnectionClose();
       } catch (Throwable t) {

@@ -14,14 +14,24 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Each write returns a future completed once its bytes are handed to the transport (the kernel,
  * for the native server): wait for it before writing more to respect backpressure. Methods are for
- * the connection's {@link #loop()} thread only.
+ * the connection's {@link #loop()} thread only: called from another thread, they throw {@link
+ * IllegalStateException} naming the method (hand the call over with {@link IOLoop#addCallback}),
+ * except {@link #close()} and {@link #isOpen()}, safe from any thread.
  */
 public interface HttpConnection {
   /**
    * Starts the response with {@code status}, {@code reason} (null for the standard phrase) and
    * {@code headers}, and optionally the first piece of the body. Without a {@code Content-Length}
    * header, an HTTP/1.1 response body is sent chunked; an HTTP/1.0 one is delimited by closing the
-   * connection. No body is sent for HEAD requests and for 1xx, 204 and 304 responses.
+   * connection. No body is sent for HEAD requests and for 1xx, 204 and 304 responses; a HEAD
+   * response gets the framing headers a GET would have had. A 204 never carries {@code
+   * Content-Length} or {@code Transfer-Encoding} (they are removed); a 304 keeps a {@code
+   * Content-Length}.
+   *
+   * <p>A 1xx status other than 101 (e.g. 103 Early Hints, or 100 Continue) is an interim response:
+   * its head is sent as given and the final response is still to be written with another call.
+   * Interim responses are not sent to HTTP/1.0 clients (the future completes at once). 101 is the
+   * final response of an upgrade (see {@link #detach()}).
    */
   CompletableFuture<Void> writeHeaders(
       int status, String reason, HttpHeaders headers, ByteBuffer firstChunk);
@@ -60,7 +70,10 @@ public interface HttpConnection {
   /** Whether the client is still connected. */
   boolean isOpen();
 
-  /** Closes the connection at once, abandoning any response in progress. */
+  /**
+   * Closes the connection at once, abandoning any response in progress. From another thread than
+   * the loop's, the close is handed to the loop.
+   */
   void close();
 
   /**

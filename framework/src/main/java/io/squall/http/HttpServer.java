@@ -56,8 +56,8 @@ public class HttpServer extends TcpServer {
         new RequestHeadParser(
             options.maxRequestLineLength(),
             options.maxHeaderSize(),
-            RequestHeadParser.DEFAULT_MAX_HEADER_COUNT,
-            true);
+            options.maxHeaderCount(),
+            options.allowBareLf());
   }
 
   private static TcpServerOptions tcpOptions(HttpServerOptions options) {
@@ -73,7 +73,10 @@ public class HttpServer extends TcpServer {
     return options;
   }
 
-  /** Binds {@code port} on every interface and serves on {@code options().loops()} new loops. */
+  /**
+   * Serves the sockets bound with {@link #bind} on {@code options().loops()} new loops, each on its
+   * own thread (0: one per core).
+   */
   public void start() {
     start(options.loops());
   }

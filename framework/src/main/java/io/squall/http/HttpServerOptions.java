@@ -26,10 +26,27 @@ import javax.net.ssl.SSLContext;
  * @param trustedDownstream proxies skipped when reading {@code X-Forwarded-For} from the right
  * @param protocol force the scheme requests report ("http" or "https"; null: from the socket)
  * @param decompressRequest gunzip request bodies sent with {@code Content-Encoding: gzip}; {@code
- *     maxBodySize} then applies to the decompressed size
+ *     maxBodySize} then applies to the decompressed size. The delegate sees the body as plain:
+ *     {@code Content-Encoding} becomes {@code X-Consumed-Content-Encoding} and {@code
+ *     Content-Length} is removed, then set to the decompressed size once the body is read. Each
+ *     gzip member's CRC-32 and length are checked and several members are concatenated; a corrupt
+ *     or truncated body is a 400
  * @param chunkSize the most body bytes handed to {@link HttpMessageDelegate#dataReceived} at once
  * @param sslContext serve HTTPS with this context (ALPN offers http/1.1); null for plain HTTP
  * @param loops loops to serve on when started with {@link HttpServer#start()}: 0 is one per core
+ * @param allowBareLf accept a lone LF as a line ending in the request head and the chunked framing
+ *     (default false: a bare LF is a 400). RFC 9112 §2.2 lets a recipient accept it, but a lone LF
+ *     that one hop reads as a line end and another as data is a request-smuggling vector, so the
+ *     server is strict unless told otherwise; a bare CR is a 400 either way
+ * @param maxHeaderCount most header fields in a request head (default 1000; more is a 431)
+ * @param maxTrailerCount most trailer fields after a chunked body (default 100; more is a 431; their
+ *     size is bounded by {@code maxHeaderSize})
+ * @param maxMultipartParts most parts of a {@code multipart/form-data} body (default 100; more is a
+ *     400 when the body is parsed)
+ * @param maxPartHeaderSize largest header section of one multipart part (default 10 KiB; more is a
+ *     400)
+ * @param maxPartSize largest content of one multipart part (default {@link Long#MAX_VALUE}: only
+ *     {@code maxBodySize} bounds it; more is a 413, Content Too Large)
  */
 public record HttpServerOptions(
     int maxHeaderSize,
@@ -45,12 +62,23 @@ public record HttpServerOptions(
     boolean decompressRequest,
     int chunkSize,
     SSLContext sslContext,
-    int loops) {
+    int loops,
+    boolean allowBareLf,
+    int maxHeaderCount,
+    int maxTrailerCount,
+    int maxMultipartParts,
+    int maxPartHeaderSize,
+    long maxPartSize) {
 
   public HttpServerOptions {
     positive("maxHeaderSize", maxHeaderSize);
     positive("maxRequestLineLength", maxRequestLineLength);
     positive("chunkSize", chunkSize);
+    positive("maxHeaderCount", maxHeaderCount);
+    positive("maxTrailerCount", maxTrailerCount);
+    positive("maxMultipartParts", maxMultipartParts);
+    positive("maxPartHeaderSize", maxPartHeaderSize);
+    positive("maxPartSize", maxPartSize);
     if (maxBodySize < 0) {
       throw new IllegalArgumentException("maxBodySize must not be negative: " + maxBodySize);
     }
@@ -87,7 +115,13 @@ public record HttpServerOptions(
         false,
         64 * 1024,
         null,
-        1);
+        1,
+        false,
+        1000,
+        100,
+        Multipart.Limits.DEFAULT.maxParts(),
+        Multipart.Limits.DEFAULT.maxPartHeaderSize(),
+        Long.MAX_VALUE);
   }
 
   public HttpServerOptions maxHeaderSize(int v) {
@@ -147,6 +181,35 @@ public record HttpServerOptions(
     return with(m -> m.loops = v);
   }
 
+  public HttpServerOptions allowBareLf(boolean v) {
+    return with(m -> m.allowBareLf = v);
+  }
+
+  public HttpServerOptions maxHeaderCount(int v) {
+    return with(m -> m.maxHeaderCount = v);
+  }
+
+  public HttpServerOptions maxTrailerCount(int v) {
+    return with(m -> m.maxTrailerCount = v);
+  }
+
+  public HttpServerOptions maxMultipartParts(int v) {
+    return with(m -> m.maxMultipartParts = v);
+  }
+
+  public HttpServerOptions maxPartHeaderSize(int v) {
+    return with(m -> m.maxPartHeaderSize = v);
+  }
+
+  public HttpServerOptions maxPartSize(long v) {
+    return with(m -> m.maxPartSize = v);
+  }
+
+  /** The multipart bounds as {@link Multipart.Limits}. */
+  Multipart.Limits multipartLimits() {
+    return new Multipart.Limits(maxMultipartParts, maxPartHeaderSize, maxPartSize);
+  }
+
   /** A copy with one change: the withers above say which. */
   private HttpServerOptions with(java.util.function.Consumer<Mutable> change) {
     Mutable m = new Mutable(this);
@@ -170,6 +233,12 @@ public record HttpServerOptions(
     int chunkSize;
     SSLContext sslContext;
     int loops;
+    boolean allowBareLf;
+    int maxHeaderCount;
+    int maxTrailerCount;
+    int maxMultipartParts;
+    int maxPartHeaderSize;
+    long maxPartSize;
 
     Mutable(HttpServerOptions o) {
       maxHeaderSize = o.maxHeaderSize;
@@ -186,6 +255,12 @@ public record HttpServerOptions(
       chunkSize = o.chunkSize;
       sslContext = o.sslContext;
       loops = o.loops;
+      allowBareLf = o.allowBareLf;
+      maxHeaderCount = o.maxHeaderCount;
+      maxTrailerCount = o.maxTrailerCount;
+      maxMultipartParts = o.maxMultipartParts;
+      maxPartHeaderSize = o.maxPartHeaderSize;
+      maxPartSize = o.maxPartSize;
     }
 
     HttpServerOptions build() {
@@ -203,7 +278,13 @@ public record HttpServerOptions(
           decompressRequest,
           chunkSize,
           sslContext,
-          loops);
+          loops,
+          allowBareLf,
+          maxHeaderCount,
+          maxTrailerCount,
+          maxMultipartParts,
+          maxPartHeaderSize,
+          maxPartSize);
     }
   }
 

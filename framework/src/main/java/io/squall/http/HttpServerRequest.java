@@ -35,6 +35,8 @@ public final class HttpServerRequest {
   private Map<String, List<UploadedFile>> files;
   private Map<String, String> cookies;
   private Map<String, Object> attributes;
+  /** The server's options, for the multipart bounds; null for requests built by others. */
+  private HttpServerOptions options;
 
   /**
    * A request from its parts, for delegates and bridges that build requests themselves. {@code
@@ -87,8 +89,12 @@ public final class HttpServerRequest {
     if (host == null || host.isEmpty()) {
       host = "127.0.0.1";
     }
-    return new HttpServerRequest(
-        head.method(), head.uri(), head.version().text(), h, connection, remote, ip, protocol, host);
+    HttpServerRequest request =
+        new HttpServerRequest(
+            head.method(), head.uri(), head.version().text(), h, connection, remote, ip, protocol,
+            host);
+    request.options = options;
+    return request;
   }
 
   /** GET, POST, ... */
@@ -215,7 +221,8 @@ public final class HttpServerRequest {
       if (lower.startsWith("application/x-www-form-urlencoded")) {
         UrlEncoding.parseForm(body, fields, UrlEncoding.DEFAULT_MAX_PARAMS);
       } else if (lower.startsWith("multipart/form-data")) {
-        Multipart.parse(type, body, fields, uploaded);
+        Multipart.parse(type, body, fields, uploaded,
+            options != null ? options.multipartLimits() : Multipart.Limits.DEFAULT);
       }
     }
     Map<String, List<UploadedFile>> byField = new java.util.LinkedHashMap<>();

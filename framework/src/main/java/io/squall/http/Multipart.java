@@ -13,7 +13,8 @@ import java.util.List;
  * like request headers (no obs-fold, CRLF line endings) and decoded as UTF-8. The preamble and
  * epilogue are ignored. Every error (missing or invalid boundary, missing closing delimiter,
  * malformed part, too many parts, part headers too large) is a {@link HttpParseException} with
- * status 400. Boundaries are found with {@link BytesSearch}, linear in the body size.
+ * status 400, except a part whose content exceeds {@link Limits#maxPartSize()}: 413 (Content Too
+ * Large, the status of every size limit on a request body). Boundaries are found with {@link BytesSearch}, linear in the body size.
  */
 public final class Multipart {
   private Multipart() {}
@@ -23,10 +24,19 @@ public final class Multipart {
    *
    * @param maxParts most parts (fields and files together)
    * @param maxPartHeaderSize largest header section of one part, in bytes
+   * @param maxPartSize largest content of one part, in bytes
    */
-  public record Limits(int maxParts, int maxPartHeaderSize) {
-    /** 100 parts, 10 KiB of headers per part (Tornado 6.5.5's defaults). */
-    public static final Limits DEFAULT = new Limits(100, 10 * 1024);
+  public record Limits(int maxParts, int maxPartHeaderSize, long maxPartSize) {
+    /**
+     * 100 parts, 10 KiB of headers per part (Tornado 6.5.5's defaults), parts of any size (the
+     * body as a whole is bounded by the server's {@code maxBodySize}).
+     */
+    public static final Limits DEFAULT = new Limits(100, 10 * 1024, Long.MAX_VALUE);
+
+    /** Parts of any size. */
+    public Limits(int maxParts, int maxPartHeaderSize) {
+      this(maxParts, maxPartHeaderSize, Long.MAX_VALUE);
+    }
   }
 
   private static final byte[] CRLFCRLF = {'\r', '\n', '\r', '\n'};
@@ -64,6 +74,12 @@ public final class Multipart {
   public static void parse(String contentType, byte[] body, ParamMap fields,
       List<UploadedFile> files) {
     parse(body, boundary(contentType), fields, files, Limits.DEFAULT);
+  }
+
+  /** Parses {@code body} with the Content-Type's boundary and {@code limits}. */
+  public static void parse(String contentType, byte[] body, ParamMap fields,
+      List<UploadedFile> files, Limits limits) {
+    parse(body, boundary(contentType), fields, files, limits);
   }
 
   /**
@@ -122,6 +138,10 @@ public final class Multipart {
       int next = delimiter.indexOf(body, contentStart, len);
       if (next < 0) {
         throw HttpParseException.badRequest("missing closing multipart delimiter");
+      }
+      if (next - contentStart > limits.maxPartSize()) {
+        throw new HttpParseException(413,
+            "multipart part larger than " + limits.maxPartSize() + " bytes");
       }
       addPart(headers, body, contentStart, next, fields, files);
       pos = next + dlen;

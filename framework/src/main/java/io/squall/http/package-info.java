@@ -29,8 +29,11 @@
  *   <li>417: an {@code Expect} value other than {@code 100-continue}.
  * </ul>
  *
- * A lone LF is accepted as a line ending (RFC 9112 §2.2) unless the parser is configured
- * otherwise; the chunked decoder follows the same setting. Leading empty lines before the request
+ * Line endings: the server accepts only CRLF by default, and a lone LF anywhere in the head (as a
+ * line end, or inside a value) or in the chunked framing is a 400. RFC 9112 §2.2 lets a recipient
+ * treat a lone LF as a line end, but when hops disagree on it a request can be smuggled past a
+ * proxy; {@link io.squall.http.HttpServerOptions#allowBareLf} turns the lenient reading on (the
+ * chunked decoder follows the same setting). A bare CR is always a 400. Leading empty lines before the request
  * line are skipped. Field values are decoded as ISO-8859-1 (obs-text kept byte for byte) and
  * trimmed of leading and trailing whitespace.
  */

@@ -59,6 +59,17 @@ class HttpServerBadInputTest {
         Arguments.of("NUL in a value", "GET / HTTP/1.1\r\n" + h + "A: b\0c\r\n\r\n", 400),
         Arguments.of("bare CR in a value", "GET / HTTP/1.1\r\n" + h + "A: b\rc\r\n\r\n", 400),
         Arguments.of(
+            "bare LF ending a header line", "GET / HTTP/1.1\r\n" + h + "A: b\nX: c\r\n\r\n", 400),
+        Arguments.of("LF inside a value", "GET / HTTP/1.1\r\n" + h + "A: b\nc\r\n\r\n", 400),
+        Arguments.of(
+            "LF then space inside a value", "GET / HTTP/1.1\r\n" + h + "A: b\n c\r\n\r\n", 400),
+        Arguments.of("bare LF ending the request line", "GET / HTTP/1.1\n" + h + "\r\n", 400),
+        Arguments.of("a head of bare LFs", "GET / HTTP/1.1\nHost: h\n\n", 400),
+        Arguments.of(
+            "bare LF in the chunked framing",
+            "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\n\r\n3\nabc\r\n0\r\n\r\n",
+            400),
+        Arguments.of(
             "Content-Length with Transfer-Encoding",
             "POST / HTTP/1.1\r\n" + h + "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
             400),
@@ -147,6 +158,51 @@ class HttpServerBadInputTest {
       assertThat(answer).startsWith("HTTP/1.1 200 ").contains("HTTP/1.1 400 ");
     } finally {
       loop.onLoop(server::stop);
+      loop.awaitCondition(() -> loop.loop().registeredChannels() == 0);
+    }
+  }
+
+  @Test
+  void bareLfLineEndingsAreAcceptedWhenAllowed(TestLoop loop) throws Exception {
+    java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    HttpServer server =
+        new HttpServer(
+            connection -> {
+              Ok ok = new Ok(connection);
+              return new HttpMessageDelegate() {
+                @Override
+                public CompletableFuture<?> headersReceived(HttpServerRequest request) {
+                  seen.add(request.headers().get("A") + "|" + request.headers().get("X"));
+                  return null;
+                }
+
+                @Override
+                public CompletableFuture<?> dataReceived(ByteBuffer chunk) {
+                  seen.add("data " + chunk.remaining());
+                  return null;
+                }
+
+                @Override
+                public void finish() {
+                  ok.finish();
+                }
+              };
+            },
+            HttpServerOptions.defaults().allowBareLf(true));
+    loop.onLoop(() -> server.listen(0, "127.0.0.1"));
+    try (RawHttp c = new RawHttp(server.port())) {
+      assertThat(c.send("GET / HTTP/1.1\nHost: h\nA: b\nX: c\n\n").readResponse().body)
+          .isEqualTo("ok");
+      String chunked =
+          "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\nabc\n0\n\n";
+      assertThat(c.send(chunked).readResponse().body).isEqualTo("ok");
+      assertThat(seen).containsExactly("b|c", "null|null", "data 3");
+      // a bare CR stays an error
+      assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\nA: b\rc\r\n\r\n").readUntilClose())
+          .startsWith("HTTP/1.1 400 ");
+    } finally {
+      loop.onLoop(server::stop);
+      server.closeAllConnections();
       loop.awaitCondition(() -> loop.loop().registeredChannels() == 0);
     }
   }

@@ -76,6 +76,27 @@ class HttpServerTest {
             connection
                 .loop()
                 .callLater(Duration.ofMillis(300), () -> respond(h, "slow done"));
+        case "/form" -> {
+          try {
+            request.setBody(body.toByteArray());
+            respond(h, request.bodyArguments() + " " + request.files().keySet());
+          } catch (HttpParseException e) {
+            respondStatus(e.status(), e.reason());
+          }
+        }
+        case "/headers" ->
+            respond(
+                h,
+                request.headers().get("Content-Encoding")
+                    + " "
+                    + request.headers().get("Content-Length")
+                    + " "
+                    + request.headers().get("X-Consumed-Content-Encoding")
+                    + " "
+                    + body.toString(UTF_8));
+        case "/trailers" -> respond(h, request.trailers().toString() + " " + body.toString(UTF_8));
+        case "/copies" ->
+            respond(h, Long.toString(((Http1ServerConnection) connection).gatherCopies));
         case "/info" ->
             respond(
                 h,
@@ -90,6 +111,14 @@ class HttpServerTest {
                     + " body="
                     + body.toString(UTF_8));
       }
+    }
+
+    private void respondStatus(int status, String text) {
+      byte[] bytes = text.getBytes(UTF_8);
+      HttpHeaders h = new HttpHeaders();
+      h.set("Content-Length", Integer.toString(bytes.length));
+      connection.writeHeaders(status, null, h, ByteBuffer.wrap(bytes));
+      connection.finish();
     }
 
     private void respond(HttpHeaders h, String text) {
@@ -439,6 +468,199 @@ class HttpServerTest {
       CompletableFuture<Void> done = server.shutdown(Duration.ofMillis(200));
       loop.await(done);
       assertThat(busy.closedByServer()).isTrue();
+    }
+  }
+
+  // ------------------------------------------------------------------ options
+
+  @Test
+  void noKeepAliveClosesAfterEveryResponse(TestLoop loop) throws Exception {
+    int port = start(loop, HttpServerOptions.defaults().noKeepAlive(true));
+    try (RawHttp c = new RawHttp(port)) {
+      RawHttp.Response r = c.send("GET /one HTTP/1.1\r\nHost: h\r\n\r\n").readResponse();
+      assertThat(r.body).isEqualTo("GET /one body=");
+      assertThat(r.header("Connection")).isEqualTo("close");
+      assertThat(c.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
+  void theProtocolOptionIsWhatRequestsReport(TestLoop loop) throws Exception {
+    int port = start(loop, HttpServerOptions.defaults().protocol("https"));
+    try (RawHttp c = new RawHttp(port)) {
+      RawHttp.Response r = c.send("GET /info HTTP/1.1\r\nHost: example.com\r\n\r\n").readResponse();
+      assertThat(r.body).startsWith("127.0.0.1 https example.com");
+    }
+  }
+
+  @Test
+  void requestLineAndHeaderLimitsCanBeSetAwayFromTheDefaults(TestLoop loop) throws Exception {
+    int port =
+        start(loop, HttpServerOptions.defaults().maxRequestLineLength(100).maxHeaderSize(512));
+    try (RawHttp c = new RawHttp(port)) {
+      String line = "GET /" + "a".repeat(80) + " HTTP/1.1"; // 94 bytes
+      assertThat(c.send(line + "\r\nHost: h\r\n\r\n").readResponse().status).isEqualTo(200);
+      assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\nX: " + "v".repeat(400) + "\r\n\r\n")
+              .readResponse().status)
+          .isEqualTo(200);
+    }
+    try (RawHttp c = new RawHttp(port)) {
+      String line = "GET /" + "a".repeat(100) + " HTTP/1.1";
+      assertThat(c.send(line + "\r\nHost: h\r\n\r\n").readUntilClose()).startsWith("HTTP/1.1 414 ");
+    }
+    try (RawHttp c = new RawHttp(port)) {
+      assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\nX: " + "v".repeat(500) + "\r\n\r\n")
+              .readUntilClose())
+          .startsWith("HTTP/1.1 431 ");
+    }
+  }
+
+  @Test
+  void headerAndTrailerCountsAreBoundedByTheOptions(TestLoop loop) throws Exception {
+    int port = start(loop, HttpServerOptions.defaults().maxHeaderCount(4).maxTrailerCount(2));
+    try (RawHttp c = new RawHttp(port)) {
+      assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n")
+              .readResponse().status)
+          .isEqualTo(200);
+      String twoTrailers =
+          "POST /trailers HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+              + "2\r\nhi\r\n0\r\nT1: a\r\nT2: b\r\n\r\n";
+      assertThat(c.send(twoTrailers).readResponse().body).contains("T1", "T2").endsWith(" hi");
+    }
+    try (RawHttp c = new RawHttp(port)) {
+      assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n")
+              .readUntilClose())
+          .startsWith("HTTP/1.1 431 ");
+    }
+    try (RawHttp c = new RawHttp(port)) {
+      String threeTrailers =
+          "POST /trailers HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+              + "2\r\nhi\r\n0\r\nT1: a\r\nT2: b\r\nT3: c\r\n\r\n";
+      assertThat(c.send(threeTrailers).readUntilClose()).startsWith("HTTP/1.1 431 ");
+    }
+  }
+
+  @Test
+  void aDelegateRaisingItsBodyLimitGetsABodyLargerThanTheServers(TestLoop loop)
+      throws Exception {
+    int port = start(loop, HttpServerOptions.defaults().maxBodySize(1000));
+    String big = "b".repeat(50_000);
+    try (RawHttp c = new RawHttp(port)) {
+      RawHttp.Response r =
+          c.send("POST /big-ok HTTP/1.1\r\nHost: h\r\nContent-Length: 50000\r\n\r\n" + big)
+              .readResponse();
+      assertThat(r.status).isEqualTo(200);
+      assertThat(r.body).isEqualTo("POST /big-ok body=" + big);
+      String chunked =
+          "POST /big-ok HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+              + Integer.toHexString(big.length()) + "\r\n" + big + "\r\n0\r\n\r\n";
+      assertThat(c.send(chunked).readResponse().body).hasSize("POST /big-ok body=".length() + 50_000);
+    }
+    try (RawHttp c = new RawHttp(port)) {
+      c.send("POST /other HTTP/1.1\r\nHost: h\r\nContent-Length: 50000\r\n\r\n");
+      assertThat(c.readResponse().status).isEqualTo(413);
+    }
+  }
+
+  @Test
+  void multipartBoundsComeFromTheOptions(TestLoop loop) throws Exception {
+    int port =
+        start(
+            loop,
+            HttpServerOptions.defaults().maxMultipartParts(2).maxPartHeaderSize(200).maxPartSize(10));
+    try (RawHttp c = new RawHttp(port)) {
+      assertThat(form(c, part("a", "1") + part("b", "2")).body).startsWith("{a=[1], b=[2]}");
+      RawHttp.Response tooMany = form(c, part("a", "1") + part("b", "2") + part("c", "3"));
+      assertThat(tooMany.status).isEqualTo(400);
+      assertThat(tooMany.body).contains("too many multipart parts");
+      RawHttp.Response bigPart = form(c, part("a", "x".repeat(11)));
+      assertThat(bigPart.status).isEqualTo(413);
+      assertThat(form(c, part("a", "x".repeat(10))).status).isEqualTo(200);
+      RawHttp.Response bigHeaders =
+          form(
+              c,
+              "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\nX-Pad: "
+                  + "p".repeat(200)
+                  + "\r\n\r\n1\r\n");
+      assertThat(bigHeaders.status).isEqualTo(400);
+      assertThat(bigHeaders.body).contains("part headers too large");
+    }
+  }
+
+  private static String part(String name, String value) {
+    return "--XyZ\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n";
+  }
+
+  private static RawHttp.Response form(RawHttp c, String parts) throws Exception {
+    String body = parts + "--XyZ--\r\n";
+    return c.send(
+            "POST /form HTTP/1.1\r\nHost: h\r\nContent-Type: multipart/form-data; boundary=XyZ\r\n"
+                + "Content-Length: " + body.length() + "\r\n\r\n" + body)
+        .readResponse();
+  }
+
+  @Test
+  void aHeadInManyTinyPiecesIsParsedWithLinearCopying(TestLoop loop) throws Exception {
+    int port = start(loop);
+    StringBuilder head = new StringBuilder("GET /copies HTTP/1.1\r\nHost: h\r\n");
+    for (int i = 0; head.length() < 30_000; i++) {
+      head.append("X-Field-").append(i).append(": ").append("v".repeat(64)).append("\r\n");
+    }
+    byte[] bytes = head.append("\r\n").toString().getBytes(ISO_8859_1);
+    try (RawHttp c = new RawHttp(port)) {
+      c.socket.setTcpNoDelay(true);
+      for (int i = 0; i < bytes.length; i += 3) {
+        c.send(java.util.Arrays.copyOfRange(bytes, i, Math.min(bytes.length, i + 3)));
+      }
+      RawHttp.Response r = c.readResponse();
+      assertThat(r.status).isEqualTo(200);
+      // gathering is amortized: a few copies of each byte, not one per later piece
+      assertThat(Long.parseLong(r.body)).isLessThanOrEqualTo(4L * bytes.length);
+    }
+  }
+
+  // ------------------------------------------------------------------ decompressRequest
+
+  @Test
+  void aDecompressedBodyIsDescribedAsSuchInTheHeaders(TestLoop loop) throws Exception {
+    int port = start(loop, HttpServerOptions.defaults().decompressRequest(true));
+    byte[] z = gzip("plain text".getBytes(UTF_8));
+    try (RawHttp c = new RawHttp(port)) {
+      c.send(("POST /headers HTTP/1.1\r\nHost: h\r\nContent-Encoding: gzip\r\nContent-Length: "
+              + z.length + "\r\n\r\n").getBytes(ISO_8859_1));
+      assertThat(c.send(z).readResponse().body).isEqualTo("null 10 gzip plain text");
+    }
+  }
+
+  @Test
+  void aMultiMemberGzipBodyIsDecompressedWhole(TestLoop loop) throws Exception {
+    int port = start(loop, HttpServerOptions.defaults().decompressRequest(true));
+    ByteArrayOutputStream both = new ByteArrayOutputStream();
+    both.writeBytes(gzip("first ".getBytes(UTF_8)));
+    both.writeBytes(gzip("second".getBytes(UTF_8)));
+    byte[] z = both.toByteArray();
+    try (RawHttp c = new RawHttp(port)) {
+      c.send(("POST /z HTTP/1.1\r\nHost: h\r\nContent-Encoding: gzip\r\nContent-Length: "
+              + z.length + "\r\n\r\n").getBytes(ISO_8859_1));
+      assertThat(c.send(z).readResponse().body).isEqualTo("POST /z body=first second");
+    }
+  }
+
+  @Test
+  void aGzipBodyFailingItsTrailerCheckIsABadRequest(TestLoop loop) throws Exception {
+    int port = start(loop, HttpServerOptions.defaults().decompressRequest(true));
+    byte[] good = gzip("checked".getBytes(UTF_8));
+    byte[] badCrc = good.clone();
+    badCrc[badCrc.length - 8] ^= 1;
+    byte[] badSize = good.clone();
+    badSize[badSize.length - 1] ^= 1;
+    byte[] truncated = java.util.Arrays.copyOf(good, good.length - 3);
+    for (byte[] z : List.of(badCrc, badSize, truncated)) {
+      try (RawHttp c = new RawHttp(port)) {
+        c.send(("POST /z HTTP/1.1\r\nHost: h\r\nContent-Encoding: gzip\r\nContent-Length: "
+                + z.length + "\r\n\r\n").getBytes(ISO_8859_1));
+        assertThat(c.send(z).readUntilClose()).startsWith("HTTP/1.1 400 ");
+      }
     }
   }
 }

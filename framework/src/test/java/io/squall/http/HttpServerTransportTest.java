@@ -234,4 +234,51 @@ class HttpServerTransportTest {
       loop.awaitCondition(() -> loop.loop().registeredChannels() == 0);
     }
   }
+
+  @Test
+  void negotiatesHttp11ThroughAlpn(TestLoop loop) throws Exception {
+    TestCertificates certs = TestCertificates.localhost();
+    HttpServer server =
+        new HttpServer(Hello::new, HttpServerOptions.defaults().ssl(certs.serverContext()));
+    loop.onLoop(() -> server.listen(0, "127.0.0.1"));
+    try (javax.net.ssl.SSLSocket socket =
+        (javax.net.ssl.SSLSocket)
+            certs.clientContext().getSocketFactory().createSocket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(5000);
+      javax.net.ssl.SSLParameters params = socket.getSSLParameters();
+      params.setApplicationProtocols(new String[] {"h2", "http/1.1"});
+      socket.setSSLParameters(params);
+      socket.startHandshake();
+      assertThat(socket.getApplicationProtocol()).isEqualTo("http/1.1");
+      socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: h\r\n\r\n".getBytes(ISO_8859_1));
+      socket.getOutputStream().flush();
+      byte[] head = new byte[12];
+      int n = socket.getInputStream().readNBytes(head, 0, head.length);
+      assertThat(new String(head, 0, n, ISO_8859_1)).isEqualTo("HTTP/1.1 200");
+    } finally {
+      loop.onLoop(server::stop);
+      server.closeAllConnections();
+      loop.awaitCondition(() -> loop.loop().registeredChannels() == 0);
+    }
+  }
+
+  @Test
+  void startServesOnTheNumberOfLoopsInTheOptions() throws Exception {
+    HttpServer server = new HttpServer(Hello::new, HttpServerOptions.defaults().loops(3));
+    int port = server.bind(0, "127.0.0.1").get(0).getPort();
+    server.start();
+    try {
+      java.util.Set<String> threads = new java.util.HashSet<>();
+      for (int i = 0; i < 9; i++) {
+        try (RawHttp c = new RawHttp(port)) {
+          String body = c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").readResponse().body;
+          threads.add(body.substring(body.indexOf(" on ") + 4));
+        }
+      }
+      assertThat(threads).hasSize(3);
+    } finally {
+      server.shutdown(Duration.ofSeconds(2)).get();
+      server.close();
+    }
+  }
 }

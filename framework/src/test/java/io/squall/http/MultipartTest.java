@@ -213,6 +213,20 @@ class MultipartTest {
   }
 
   @Test
+  void boundsPartSizeWith413() {
+    String body = "--" + B + "\r\nContent-Disposition: form-data; name=a\r\n\r\n12345\r\n"
+        + "--" + B + "\r\nContent-Disposition: form-data; name=f; filename=x\r\n\r\n"
+        + "123456\r\n--" + B + "--";
+    Multipart.parse(utf8(body), B, fields, files, new Multipart.Limits(10, 1024, 6));
+    assertThat(files.get(0).body()).hasSize(6);
+    assertThatThrownBy(() -> Multipart.parse(utf8(body), B, new ParamMap(), files,
+            new Multipart.Limits(10, 1024, 5)))
+        .isInstanceOf(HttpParseException.class)
+        .extracting(e -> ((HttpParseException) e).status())
+        .isEqualTo(413);
+  }
+
+  @Test
   void findsBoundariesInAdversarialContentWithoutBlowingUp() {
     // 2 MB of repeated near-boundaries ("\r\n--" + all but the last char of B): a naive search
     // would re-compare ~40 bytes at each of them; KMP stays linear.
