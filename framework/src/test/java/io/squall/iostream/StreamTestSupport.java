@@ -43,6 +43,8 @@ abstract class StreamTestSupport {
 
   @AfterEach
   void closeLoop() throws IOException {
+    // what a test leaves registered is a stream it forgot to close: report it, then clean up
+    List<String> left = loop.isRunning() ? onLoop(loop::describeChannels) : List.of();
     loop.close();
     for (Closeable c : resources) {
       c.close();
@@ -50,6 +52,7 @@ abstract class StreamTestSupport {
     for (SocketChannel ch : channels) {
       assertThat(ch.isOpen()).as("channel left open: %s", ch).isFalse();
     }
+    assertThat(left).as("channels left registered with the loop at the end of the test").isEmpty();
   }
 
   <T extends Closeable> T track(T resource) {
