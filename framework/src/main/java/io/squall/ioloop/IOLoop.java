@@ -858,6 +858,11 @@ public final class IOLoop implements Executor, AutoCloseable {
     return n;
   }
 
+  /** Whether the loop's selector is still open (it is closed by {@link #close()}). For tests. */
+  public boolean isSelectorOpen() {
+    return selector.isOpen();
+  }
+
   /** What is registered and open: each channel with its handler. For tests and diagnostics. */
   public List<String> describeChannels() {
     checkThread("describeChannels");

@@ -53,8 +53,20 @@ class SquallExtensionTest {
       }
     }
 
+    static io.squall.tcp.TcpServer leftRunning;
+
+    @Test
+    void leavesAMultiLoopServerRunning(TestLoop test) {
+      leftRunning = new io.squall.tcp.TcpServer((stream, address) -> stream.close());
+      leftRunning.bind(0, "127.0.0.1");
+      leftRunning.start(2);
+    }
+
+    static IOLoop selectorCheck;
+
     @Test
     void cleansUp(IOLoop loop, TestLoop test) throws IOException {
+      selectorCheck = loop;
       loopThread = loop.thread();
       ServerSocketChannel s = TestLoop.bindUnusedPort();
       test.onLoop(() -> loop.addHandler(s, key -> {}, SelectionKey.OP_ACCEPT));
@@ -111,6 +123,20 @@ class SquallExtensionTest {
     assertThat(failureMessage(finished)).isEmpty();
     Subjects.loopThread.join(5000);
     assertThat(Subjects.loopThread.isAlive()).isFalse();
+    assertThat(Subjects.selectorCheck.isSelectorOpen()).isFalse();
+  }
+
+  @Test
+  void aMultiLoopServerLeftRunningFailsTheTest() {
+    try {
+      Event finished = runSubject("leavesAMultiLoopServerRunning", TestLoop.class);
+      assertThat(failureMessage(finished))
+          .contains("loop threads started by the test still run")
+          .contains("squall-loop-0")
+          .contains("squall-loop-1");
+    } finally {
+      Subjects.leftRunning.close();
+    }
   }
 
   @Test
