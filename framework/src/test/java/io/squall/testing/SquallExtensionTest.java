@@ -147,4 +147,28 @@ class SquallExtensionTest {
       s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
     }
   }
+
+  @Test
+  @ExtendWith(SquallExtension.class)
+  void awaitReturnsOnlyOnceTheCallbackThatCompletedTheStageHasReturned(TestLoop loop) {
+    CompletableFuture<String> stage = new CompletableFuture<>();
+    java.util.concurrent.atomic.AtomicReference<String> after =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    loop.onLoop(
+        () ->
+            loop.loop()
+                .callLater(
+                    Duration.ofMillis(20),
+                    () -> {
+              stage.complete("done");
+              try {
+                Thread.sleep(50); // the rest of the callback, after the completion
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              after.set("set after completing");
+                    }));
+    assertThat(loop.await(stage)).isEqualTo("done");
+    assertThat(after.get()).isEqualTo("set after completing");
+  }
 }
