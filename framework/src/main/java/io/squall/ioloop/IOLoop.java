@@ -66,6 +66,10 @@ public final class IOLoop implements Executor, AutoCloseable {
    * answer to an event never overtakes one another thread added before causing that event.
    */
   private final ArrayDeque<Runnable> local = new ArrayDeque<>();
+  /**
+   * True while no wakeup is needed: the loop is awake (it checks the queues before it sleeps) or
+   * a wakeup is already on its way. The loop clears it just before it may block in select.
+   */
   private final AtomicBoolean wakeupPending = new AtomicBoolean();
   private final TimerHeap timers = new TimerHeap();
   private final Object lifecycle = new Object();
@@ -452,27 +456,32 @@ public final class IOLoop implements Executor, AutoCloseable {
   }
 
   private void poll() {
-    wakeupPending.set(false);
     int ready;
     try {
-      if (!local.isEmpty()
-          || !remote.isEmpty()
-          || stopRequested
-          || !selector.selectedKeys().isEmpty()) {
-        ready = selector.selectNow();
+      if (!local.isEmpty() || !selector.selectedKeys().isEmpty()) {
+        ready = selector.selectNow(); // busy: no need to be woken
       } else {
-        Timeout next = timers.peek();
-        if (next == null) {
-          polling = true;
-          ready = selector.select();
-        } else {
-          long wait = next.deadline - System.nanoTime();
-          if (wait <= 0) {
+        // About to sleep: from here on, other threads' addCallback and stop() wake the selector.
+        // The flag is cleared before the queue and the stop flag are read, and they set theirs
+        // before reading the flag, so one side always sees the other (all volatile).
+        wakeupPending.set(false);
+        try {
+          Timeout next;
+          long wait = 1;
+          if (!remote.isEmpty()
+              || stopRequested
+              || ((next = timers.peek()) != null && (wait = next.deadline - System.nanoTime()) <= 0)) {
             ready = selector.selectNow();
           } else {
             polling = true;
-            ready = selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait + 999_999)));
+            ready =
+                next == null
+                    ? selector.select()
+                    : selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait + 999_999)));
           }
+        } finally {
+          // awake: producers skip the wakeup until the loop is about to sleep again
+          wakeupPending.lazySet(true);
         }
       }
     } catch (IOException e) {
