@@ -42,7 +42,16 @@ final class DefaultExecutor {
     if (virtual != null) {
       return virtual;
     }
-    int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 5);
+    return boundedPool(
+        Math.max(4, Runtime.getRuntime().availableProcessors() * 5), POOL_QUEUE_LIMIT);
+  }
+
+  /**
+   * The pre-21 default: {@code threads} daemon threads (timing out when idle) and a queue of at
+   * most {@code queueLimit} tasks, beyond which {@code execute} throws {@link
+   * java.util.concurrent.RejectedExecutionException}.
+   */
+  static ExecutorService boundedPool(int threads, int queueLimit) {
     AtomicInteger ids = new AtomicInteger();
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
@@ -50,7 +59,7 @@ final class DefaultExecutor {
             threads,
             60,
             TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(POOL_QUEUE_LIMIT),
+            new LinkedBlockingQueue<>(queueLimit),
             r -> {
               Thread t = new Thread(r, "squall-executor-" + ids.incrementAndGet());
               t.setDaemon(true);

@@ -18,7 +18,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -60,13 +59,17 @@ public final class IOLoop implements Executor, AutoCloseable {
   private final String name;
   private final Selector selector;
   /** Callbacks added from other threads; moved into {@link #local} by the loop. */
-  private final ConcurrentLinkedQueue<Runnable> remote = new ConcurrentLinkedQueue<>();
+  private final CallbackQueue remote = new CallbackQueue();
   /**
    * Callbacks to run, in order; touched by the loop thread only. Remote callbacks are moved in
    * each time the loop wakes up, before it handles anything else, so a callback the loop adds in
    * answer to an event never overtakes one another thread added before causing that event.
    */
   private final ArrayDeque<Runnable> local = new ArrayDeque<>();
+  /**
+   * True while no wakeup is needed: the loop is awake (it checks the queues before it sleeps) or
+   * a wakeup is already on its way. The loop clears it just before it may block in select.
+   */
   private final AtomicBoolean wakeupPending = new AtomicBoolean();
   private final TimerHeap timers = new TimerHeap();
   private final Object lifecycle = new Object();
@@ -250,8 +253,11 @@ public final class IOLoop implements Executor, AutoCloseable {
   }
 
   /**
-   * Makes {@link #start()} return once the callbacks already queued have run. Safe from any
-   * thread. If the loop is not running, its next {@code start()} returns at once.
+   * Makes {@link #start()} return once the callbacks queued before the stop have run: when the loop
+   * sees the request it runs every callback then queued (from any thread), but not the ones those
+   * add, which wait for the next {@code start()}; so a callback that keeps re-adding itself cannot
+   * hold the loop. Timers stay pending. Safe from any thread. If the loop is not running, its next
+   * {@code start()} runs the queued callbacks and returns.
    */
   public void stop() {
     stopRequested = true;
@@ -328,9 +334,11 @@ public final class IOLoop implements Executor, AutoCloseable {
   }
 
   /**
-   * Closes the loop: stops it if it runs, tells every registered handler, closes every registered
-   * channel and the selector. Queued callbacks and pending timers are dropped. Called from another
-   * thread while the loop runs, it waits for the loop to stop. Idempotent.
+   * Closes the loop: stops it if it runs (as {@link #stop()}: the callbacks already queued still
+   * run), tells every registered handler, closes every registered channel and the selector. Pending
+   * timers, and callbacks queued while the loop was not running, are dropped. From the moment
+   * {@code close()} is called, {@link #addCallback} fails with {@link IllegalStateException}.
+   * Called from another thread while the loop runs, it waits for the loop to stop. Idempotent.
    */
   @Override
   public void close() {
@@ -343,9 +351,8 @@ public final class IOLoop implements Executor, AutoCloseable {
         }
       } else {
         owner = thread;
-        if (owner == null) {
-          closeRequested = true;
-        }
+        // under the lock, so a loop returning from start() at this moment sees it and releases
+        closeRequested = true;
       }
     }
     if (owner == null) {
@@ -355,7 +362,6 @@ public final class IOLoop implements Executor, AutoCloseable {
       }
       return;
     }
-    closeRequested = true;
     stop();
     if (owner == Thread.currentThread()) {
       return; // released when start() returns
@@ -401,6 +407,7 @@ public final class IOLoop implements Executor, AutoCloseable {
     timers.clear();
     int dropped = local.size();
     local.clear();
+    remote.close();
     while (remote.poll() != null) {
       dropped++;
     }
@@ -415,11 +422,29 @@ public final class IOLoop implements Executor, AutoCloseable {
       runDueTimers();
       runCallbacks();
       if (stopRequested) {
-        takeRemote();
-        runCallbacks();
+        runQueuedForStop();
         return;
       }
       poll();
+    }
+  }
+
+  /**
+   * Runs every callback queued now, none added meanwhile. When closing, the remote queue is shut
+   * first, so nothing can be queued from another thread after this and then dropped.
+   */
+  private void runQueuedForStop() {
+    if (closeRequested) {
+      remote.close();
+    }
+    takeRemote();
+    boolean watched = blockedThreshold != null;
+    for (int n = local.size(); n > 0; n--) {
+      Runnable r = local.pollFirst();
+      if (watched) {
+        tick.lazySet(tick.get() + 1);
+      }
+      runSafely(r);
     }
   }
 
@@ -431,27 +456,32 @@ public final class IOLoop implements Executor, AutoCloseable {
   }
 
   private void poll() {
-    wakeupPending.set(false);
     int ready;
     try {
-      if (!local.isEmpty()
-          || !remote.isEmpty()
-          || stopRequested
-          || !selector.selectedKeys().isEmpty()) {
-        ready = selector.selectNow();
+      if (!local.isEmpty() || !selector.selectedKeys().isEmpty()) {
+        ready = selector.selectNow(); // busy: no need to be woken
       } else {
-        Timeout next = timers.peek();
-        if (next == null) {
-          polling = true;
-          ready = selector.select();
-        } else {
-          long wait = next.deadline - System.nanoTime();
-          if (wait <= 0) {
+        // About to sleep: from here on, other threads' addCallback and stop() wake the selector.
+        // The flag is cleared before the queue and the stop flag are read, and they set theirs
+        // before reading the flag, so one side always sees the other (all volatile).
+        wakeupPending.set(false);
+        try {
+          Timeout next;
+          long wait = 1;
+          if (!remote.isEmpty()
+              || stopRequested
+              || ((next = timers.peek()) != null && (wait = next.deadline - System.nanoTime()) <= 0)) {
             ready = selector.selectNow();
           } else {
             polling = true;
-            ready = selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait + 999_999)));
+            ready =
+                next == null
+                    ? selector.select()
+                    : selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait + 999_999)));
           }
+        } finally {
+          // awake: producers skip the wakeup until the loop is about to sleep again
+          wakeupPending.lazySet(true);
         }
       }
     } catch (IOException e) {
@@ -495,7 +525,7 @@ public final class IOLoop implements Executor, AutoCloseable {
 
   private void runCallbacks() {
     boolean watched = blockedThreshold != null;
-    for (int i = 0; i < CALLBACK_BATCH; i++) {
+    for (int i = 0; i < CALLBACK_BATCH && !stopRequested; i++) {
       Runnable r = local.pollFirst();
       if (r == null) {
         return;
@@ -540,19 +570,28 @@ public final class IOLoop implements Executor, AutoCloseable {
 
   /**
    * Runs {@code callback} on the loop thread, after the callbacks queued before it. The one method
-   * safe to call from any thread. Fails with {@link IllegalStateException} once the loop is closed.
+   * safe to call from any thread. Fails with {@link IllegalStateException} once {@link #close()}
+   * has been called (even while the loop is still finishing): a callback is never accepted and
+   * then silently dropped.
    */
   public void addCallback(Runnable callback) {
     Objects.requireNonNull(callback, "callback");
-    if (closed) {
-      throw new IllegalStateException("addCallback on closed " + this);
+    if (closeRequested) {
+      throw closedError();
     }
     if (thread == Thread.currentThread()) {
       local.addLast(callback);
       return;
     }
-    remote.offer(callback);
+    if (!remote.offer(callback)) {
+      throw closedError();
+    }
     wakeup();
+  }
+
+  private IllegalStateException closedError() {
+    return new IllegalStateException(
+        "addCallback on " + this + (closed ? ": it is closed" : ": it is closing"));
   }
 
   /** {@link #addCallback}, as an {@link Executor}. */
@@ -562,14 +601,15 @@ public final class IOLoop implements Executor, AutoCloseable {
   }
 
   private void wakeup() {
-    if (wakeupPending.compareAndSet(false, true)) {
+    // read first: while a wakeup is pending (the common case under load) no locked instruction
+    if (!wakeupPending.get() && wakeupPending.compareAndSet(false, true)) {
       selector.wakeup();
     }
   }
 
   /** Runs {@code callback} on the loop thread once {@code delay} has passed. Loop thread only. */
   public Timeout callLater(Duration delay, Runnable callback) {
-    return callAt(System.nanoTime() + Math.max(0, delay.toNanos()), callback);
+    return schedule("callLater", System.nanoTime() + Math.max(0, delay.toNanos()), callback);
   }
 
   /**
@@ -577,8 +617,12 @@ public final class IOLoop implements Executor, AutoCloseable {
    * Loop thread only.
    */
   public Timeout callAt(long deadline, Runnable callback) {
+    return schedule("callAt", deadline, callback);
+  }
+
+  private Timeout schedule(String method, long deadline, Runnable callback) {
     Objects.requireNonNull(callback, "callback");
-    checkThread("callAt");
+    checkThread(method);
     Timeout t = new Timeout(this, deadline, timerSequence++, callback);
     timers.add(t);
     return t;
@@ -821,6 +865,11 @@ public final class IOLoop implements Executor, AutoCloseable {
       }
     }
     return n;
+  }
+
+  /** Whether the loop's selector is still open (it is closed by {@link #close()}). For tests. */
+  public boolean isSelectorOpen() {
+    return selector.isOpen();
   }
 
   /** What is registered and open: each channel with its handler. For tests and diagnostics. */

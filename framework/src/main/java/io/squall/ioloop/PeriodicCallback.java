@@ -23,6 +23,8 @@ public final class PeriodicCallback {
   private final double jitter;
   private IOLoop loop;
   private boolean running;
+  /** An async run's stage has not completed yet; the next run is scheduled when it does. */
+  private boolean inFlight;
   private long nextTimeout;
   private Timeout timeout;
 
@@ -70,16 +72,26 @@ public final class PeriodicCallback {
     start(IOLoop.current());
   }
 
-  /** Starts on {@code loop}; the first run is one period from now. */
+  /**
+   * Starts on {@code loop}; the first run is one period from now. Restarted while an async run
+   * that began before a {@link #stop()} is still in flight, the next run is scheduled only once
+   * that run's stage completes (one period after it), so runs never overlap.
+   */
   public void start(IOLoop loop) {
     loop.checkThread("PeriodicCallback.start");
     if (running) {
       return;
     }
+    if (inFlight && loop != this.loop) {
+      throw new IllegalStateException(
+          "PeriodicCallback.start on " + loop + " while a run is in flight on " + this.loop);
+    }
     this.loop = loop;
     running = true;
     nextTimeout = loop.time();
-    scheduleNext();
+    if (!inFlight) {
+      scheduleNext();
+    }
   }
 
   /** Stops it; a run in progress completes, no other starts. */
@@ -116,9 +128,11 @@ public final class PeriodicCallback {
       scheduleNext();
       return;
     }
+    inFlight = true;
     loop.addFuture(
         stage,
         (value, error) -> {
+          inFlight = false;
           if (error != null) {
             log.error("periodic callback failed", error);
           }
@@ -127,7 +141,7 @@ public final class PeriodicCallback {
   }
 
   private void scheduleNext() {
-    if (!running || timeout != null) {
+    if (!running || timeout != null || inFlight) {
       return;
     }
     updateNext(loop.time());

@@ -3,6 +3,7 @@ package io.squall.iostream;
 import io.squall.internal.Log;
 import io.squall.ioloop.IOHandler;
 import io.squall.ioloop.IOLoop;
+import io.squall.ioloop.Timeout;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
@@ -11,6 +12,7 @@ import java.nio.channels.CancelledKeyException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -42,9 +44,17 @@ import org.slf4j.Logger;
  * the stream with a {@link StreamBufferFullException} cause. A read that can never be satisfied
  * fails with {@link UnsatisfiableReadException} and closes the stream.
  *
- * <p>When the peer closes its side (EOF), the stream closes: a pending {@link #readUntilClose()}
+ * <p>When the peer closes its side (EOF), the input ends: a pending {@link #readUntilClose()}
  * completes with everything received, other pending reads fail with {@link
- * StreamClosedException}. Data buffered before the close can still be read from a closed stream;
+ * StreamClosedException}, and later reads are served from what is buffered or fail the same way
+ * ({@code readUntilClose()} completes at once with the rest). Then the stream closes, unless
+ * output is waiting for the socket: a peer that sends, half-closes its side ({@code
+ * shutdownOutput}) and waits for the answer still gets it. Writes queued before the EOF, and any
+ * written while the stream drains (for instance from the {@code readUntilClose()} callback), keep
+ * flowing; the stream closes cleanly once they have all reached the kernel, or with an {@link
+ * IOException} cause (their futures failing) if they have not after {@link
+ * StreamOptions#drainTimeout()}. {@link #isClosed()} stays false while it drains; {@link
+ * #inputClosed()} tells. Data buffered before the close can still be read from a closed stream;
  * a read it cannot satisfy fails with {@link StreamClosedException}. A connection error (reset)
  * closes the stream with that error as the cause ({@link #error()}).
  *
@@ -86,6 +96,10 @@ public class IOStream implements AutoCloseable {
 
   // ---- lifecycle
   private boolean closed;
+  /** The peer closed its side (EOF); output may still be draining. */
+  private boolean inputClosed;
+  /** Bounds the drain of output after the peer's EOF. */
+  private Timeout drainTimer;
   private boolean detached;
   /** The TLS stream this one became through {@link #startTls}; closes are forwarded to it. */
   private IOStream successor;
@@ -344,7 +358,7 @@ public class IOStream implements AutoCloseable {
   public CompletableFuture<byte[]> readUntilClose() {
     loop.checkThread("IOStream.readUntilClose");
     CompletableFuture<byte[]> f = startRead(R_CLOSE);
-    if (closed) {
+    if (closed || inputClosed) {
       finish(takeAll());
       deliverRead();
       return f;
@@ -395,7 +409,7 @@ public class IOStream implements AutoCloseable {
 
   /** Serves a just-started read: from the buffer, then from the socket, or fails it if closed. */
   private void runRead() {
-    if (!closed) {
+    if (!closed && !inputClosed) {
       readLoop();
       return;
     }
@@ -451,7 +465,7 @@ public class IOStream implements AutoCloseable {
         int offered = s.remaining();
         int n = transportRead(s);
         if (n < 0) {
-          close(null);
+          peerClosed();
           break;
         }
         if (n == 0) {
@@ -476,15 +490,59 @@ public class IOStream implements AutoCloseable {
     updateInterest();
   }
 
+  /**
+   * The peer's EOF: end the input, settle the pending read (its callbacks may still write), then
+   * close, or drain the output first if some is waiting.
+   */
+  private void peerClosed() {
+    if (readKind != R_CLOSE && !writing()) {
+      close(null);
+      return;
+    }
+    inputClosed = true;
+    if (readKind == R_CLOSE) {
+      finish(takeAll());
+      deliverRead();
+    } else if (readKind != R_NONE) {
+      failRead(new StreamClosedException(null));
+    }
+    if (closed) {
+      return;
+    }
+    if (!writing()) {
+      close(null);
+      return;
+    }
+    Duration limit = options.drainTimeout();
+    drainTimer =
+        loop.callLater(
+            limit,
+            () -> {
+              drainTimer = null;
+              close(
+                  new IOException(
+                      "the peer closed its side and did not take "
+                          + writeBufferSize()
+                          + " bytes of pending output within "
+                          + limit));
+            });
+    updateInterest();
+  }
+
+  /** Whether the peer has closed its side (EOF seen); the stream may still be sending. */
+  public boolean inputClosed() {
+    return inputClosed || closed;
+  }
+
   private void continueReading() {
-    if (!closed && readKind != R_NONE) {
+    if (!closed && !inputClosed && readKind != R_NONE) {
       readLoop();
     }
   }
 
   /** Reading with no read pending, to notice a peer close; buffers what arrives. */
   private void idleRead() {
-    if (!transportReady() || rlim > rpos) {
+    if (inputClosed || !transportReady() || rlim > rpos) {
       updateInterest();
       return;
     }
@@ -493,7 +551,7 @@ public class IOStream implements AutoCloseable {
       ByteBuffer s = readScratch(room);
       int n = transportRead(s);
       if (n < 0) {
-        close(null);
+        peerClosed();
         return;
       }
       if (n > 0) {
@@ -1000,6 +1058,10 @@ public class IOStream implements AutoCloseable {
     } finally {
       inFlush = false;
     }
+    if (inputClosed && !closed && !writing()) {
+      close(null); // drained after the peer's EOF
+      return;
+    }
     updateInterest();
   }
 
@@ -1197,7 +1259,7 @@ public class IOStream implements AutoCloseable {
     if ((ops & SelectionKey.OP_WRITE) != 0) {
       flushWrites();
     }
-    if (!closed && (ops & SelectionKey.OP_READ) != 0) {
+    if (!closed && !inputClosed && (ops & SelectionKey.OP_READ) != 0) {
       if (readKind != R_NONE) {
         readLoop();
       } else {
@@ -1216,7 +1278,7 @@ public class IOStream implements AutoCloseable {
     } else {
       ops = transportInterest();
       if (transportReady()) {
-        if (readKind != R_NONE || (closeCallback != null && rlim == rpos)) {
+        if (!inputClosed && (readKind != R_NONE || (closeCallback != null && rlim == rpos))) {
           ops |= SelectionKey.OP_READ;
         }
         if (writes != null && !writes.isEmpty()) {
@@ -1277,6 +1339,10 @@ public class IOStream implements AutoCloseable {
       return;
     }
     closed = true;
+    if (drainTimer != null) {
+      drainTimer.cancel();
+      drainTimer = null;
+    }
     if (cause instanceof CompletionException && cause.getCause() != null) {
       cause = cause.getCause();
     }

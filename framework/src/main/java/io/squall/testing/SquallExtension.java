@@ -20,8 +20,10 @@ import org.slf4j.event.Level;
  * The JUnit 5 extension for tests of asynchronous code (Tornado's {@code AsyncTestCase}): each test
  * gets a fresh {@link IOLoop} running on its own thread, injected as a {@link TestLoop} or
  * {@link IOLoop} parameter. After the test it checks that no channel was left registered with the
- * loop, closes the loop, checks that its thread ended, and fails the test if Squall logged an
- * error that no {@link ExpectLog} expected (an exception escaping a callback, for instance).
+ * loop, closes the loop, checks that its thread ended and its selector is closed, checks that no
+ * loop thread started during the test (a multi-loop {@code TcpServer}'s {@code squall-loop-N}) is
+ * still running, and fails the test if Squall logged an error that no {@link ExpectLog} expected
+ * (an exception escaping a callback, for instance).
  *
  * <pre>{@code
  * @ExtendWith(SquallExtension.class)
@@ -39,6 +41,9 @@ public final class SquallExtension
   /** The access log records 5xx answers at ERROR; the errors behind them are logged anyway. */
   private static final String ACCESS_LOG = "io.squall.web.access";
 
+  /** Names of the threads {@code TcpServer.start(n)} runs its loops on. */
+  private static final String SERVER_LOOP_THREAD = "squall-loop-";
+
   private static final ExtensionContext.Namespace NS =
       ExtensionContext.Namespace.create(SquallExtension.class);
 
@@ -47,12 +52,14 @@ public final class SquallExtension
     Thread thread;
     TestLoop testLoop;
     AutoCloseable observation;
+    java.util.Set<Thread> serverLoopsBefore;
     final List<Log.Event> unexpectedErrors = new CopyOnWriteArrayList<>();
   }
 
   @Override
   public void beforeEach(ExtensionContext context) {
     State state = new State();
+    state.serverLoopsBefore = serverLoopThreads();
     String name = context.getTestMethod().map(Method::getName).orElse("test");
     state.loop = new IOLoop("test-" + name);
     state.observation =
@@ -107,6 +114,16 @@ public final class SquallExtension
     if (state.thread.isAlive()) {
       problems.add("the loop thread did not end");
     }
+    if (state.loop.isSelectorOpen()) {
+      problems.add("the loop's selector is still open");
+    }
+    List<String> running = serverLoopsStillRunning(state.serverLoopsBefore);
+    if (!running.isEmpty()) {
+      problems.add(
+          "loop threads started by the test still run (a TcpServer started with start(n) and not"
+              + " closed?): "
+              + String.join(", ", running));
+    }
     for (Log.Event e : state.unexpectedErrors) {
       problems.add(
           "unexpected error logged on '"
@@ -123,6 +140,34 @@ public final class SquallExtension
         }
       }
       Assertions.fail(failure.getMessage(), failure);
+    }
+  }
+
+  private static java.util.Set<Thread> serverLoopThreads() {
+    java.util.Set<Thread> out = new java.util.HashSet<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.isAlive() && t.getName().startsWith(SERVER_LOOP_THREAD)) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
+  /** The server loop threads that were not there before; gives them a moment to end. */
+  private static List<String> serverLoopsStillRunning(java.util.Set<Thread> before)
+      throws InterruptedException {
+    long limit = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+    while (true) {
+      List<String> names = new ArrayList<>();
+      for (Thread t : serverLoopThreads()) {
+        if (!before.contains(t)) {
+          names.add(t.getName());
+        }
+      }
+      if (names.isEmpty() || System.nanoTime() - limit > 0) {
+        return names;
+      }
+      Thread.sleep(10);
     }
   }
 

@@ -76,7 +76,10 @@ public final class TestLoop {
   /**
    * A copy of {@code stage} to wait on from the test thread. The copy is attached on the loop
    * thread: a {@link CompletableFuture} may run the pending callbacks of a future on any thread
-   * that waits on it or attaches to it, and a loop's callbacks must stay on the loop.
+   * that waits on it or attaches to it, and a loop's callbacks must stay on the loop. When the
+   * stage completes on the loop thread, the copy completes in a callback of its own, once the one
+   * that completed the stage has returned: the test thread then sees what that callback did after
+   * completing it, instead of racing with the rest of it.
    */
   private <T> CompletableFuture<T> observe(CompletionStage<T> stage) {
     CompletableFuture<T> copy = new CompletableFuture<>();
@@ -84,15 +87,27 @@ public final class TestLoop {
         () ->
             stage.whenComplete(
                 (v, e) -> {
-                  if (e != null) {
-                    copy.completeExceptionally(
-                        e instanceof java.util.concurrent.CompletionException
-                                && e.getCause() != null
-                            ? e.getCause()
-                            : e);
-                  } else {
-                    copy.complete(v);
+                  Runnable settle =
+                      () -> {
+                        if (e != null) {
+                          copy.completeExceptionally(
+                              e instanceof java.util.concurrent.CompletionException
+                                      && e.getCause() != null
+                                  ? e.getCause()
+                                  : e);
+                        } else {
+                          copy.complete(v);
+                        }
+                      };
+                  if (loop.inLoopThread() && !loop.isClosed()) {
+                    try {
+                      loop.addCallback(settle);
+                      return;
+                    } catch (IllegalStateException closing) {
+                      // fall through: nothing else will run on the loop
+                    }
                   }
+                  settle.run();
                 });
     if (loop.isRunning() && !loop.inLoopThread()) {
       loop.addCallback(attach);

@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -347,9 +348,12 @@ class IOLoopTest {
     loop.startThread("affinity-loop");
     assertThatThrownBy(() -> loop.callLater(Duration.ofSeconds(1), () -> {}))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("callAt")
+        .hasMessageContaining("callLater must be called on the loop thread")
         .hasMessageContaining("affinity-loop")
         .hasMessageContaining(Thread.currentThread().getName());
+    assertThatThrownBy(() -> loop.callAt(loop.time(), () -> {}))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("callAt must be called on the loop thread");
   }
 
   @Test
@@ -559,5 +563,258 @@ class IOLoopTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new PeriodicCallback(() -> {}, Duration.ofSeconds(1), 1.5))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void addCallbackOnceCloseIsRequestedFailsFromEveryThreadEvenBeforeTheLoopHasClosed()
+      throws Exception {
+    loop.startThread("closing-slowly");
+    CountDownLatch inCallback = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicReference<Throwable> onLoop = new AtomicReference<>();
+    loop.addCallback(
+        () -> {
+          inCallback.countDown();
+          try {
+            release.await(5, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          try {
+            loop.addCallback(() -> {});
+          } catch (Throwable t) {
+            onLoop.set(t);
+          }
+        });
+    assertThat(inCallback.await(5, TimeUnit.SECONDS)).isTrue();
+    Thread closer = new Thread(loop::close, "closer");
+    closer.start();
+    long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!loop.isClosed() && System.nanoTime() < limit) {
+      Thread.onSpinWait();
+    }
+    assertThat(loop.isClosed()).isTrue();
+    assertThat(loop.isRunning()).isTrue(); // close requested, the loop still busy
+    assertThatThrownBy(() -> loop.addCallback(() -> {}))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closing");
+    release.countDown();
+    closer.join(5000);
+    assertThat(closer.isAlive()).isFalse();
+    assertThat(onLoop.get())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closing");
+    assertThat(loop.isRunning()).isFalse();
+    assertThatThrownBy(() -> loop.addCallback(() -> {}))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+  }
+
+  @Test
+  void callbacksQueuedFromAnotherThreadBeforeCloseStillRunBeforeTheLoopCloses() throws Exception {
+    loop.startThread("close-drains");
+    CountDownLatch release = new CountDownLatch(1);
+    loop.addCallback(
+        () -> {
+          try {
+            release.await(5, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    AtomicInteger ran = new AtomicInteger();
+    for (int i = 0; i < 5000; i++) {
+      loop.addCallback(ran::incrementAndGet);
+    }
+    Thread closer = new Thread(loop::close, "closer");
+    closer.start();
+    release.countDown();
+    closer.join(5000);
+    assertThat(ran).hasValue(5000);
+  }
+
+  @Test
+  void stopRunsEveryCallbackQueuedBeforeItButNotTheOnesTheyAdd() throws Exception {
+    Thread t = loop.startThread("stopping");
+    CountDownLatch inCallback = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    loop.addCallback(
+        () -> {
+          inCallback.countDown();
+          try {
+            release.await(5, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    assertThat(inCallback.await(5, TimeUnit.SECONDS)).isTrue();
+    // Several batches' worth (the loop runs 1024 per turn otherwise), each adding one more.
+    int queued = 5000;
+    AtomicInteger ran = new AtomicInteger();
+    AtomicInteger children = new AtomicInteger();
+    for (int i = 0; i < queued; i++) {
+      loop.addCallback(
+          () -> {
+            ran.incrementAndGet();
+            loop.addCallback(children::incrementAndGet);
+          });
+    }
+    loop.stop();
+    release.countDown();
+    t.join(5000);
+    assertThat(t.isAlive()).isFalse();
+    assertThat(ran).hasValue(queued);
+    assertThat(children).hasValue(0);
+    // the ones they added wait for the next start
+    loop.stop();
+    loop.start();
+    assertThat(children).hasValue(queued);
+  }
+
+  @Test
+  void aCallbackThatKeepsReAddingItselfCannotHoldAStoppedLoop() {
+    AtomicInteger runs = new AtomicInteger();
+    Runnable[] self = new Runnable[1];
+    self[0] =
+        () -> {
+          runs.incrementAndGet();
+          loop.addCallback(self[0]);
+        };
+    loop.addCallback(self[0]);
+    loop.addCallback(loop::stop);
+    loop.start();
+    assertThat(runs.get()).isBetween(1, 3);
+  }
+
+  @Test
+  void debugModeTurnsTheWatchdogOn() {
+    assertThat(loop.isDebug()).isFalse();
+    loop.setDebug(true);
+    try (ExpectLog expected = ExpectLog.of(Level.WARN, "blocked")) {
+      loop.runSync(
+          () -> {
+            sleepBlocking(400); // the debug threshold is 100 ms
+            return CompletableFuture.completedFuture(null);
+          },
+          Duration.ofSeconds(5));
+      assertThat(expected.matched()).hasSize(1);
+    }
+  }
+
+  @Test
+  void theSquallDebugPropertyTurnsDebugModeOn() {
+    String before = System.getProperty("squall.debug");
+    System.setProperty("squall.debug", "true");
+    IOLoop debugLoop;
+    try {
+      debugLoop = new IOLoop("debug-by-property");
+    } finally {
+      if (before == null) {
+        System.clearProperty("squall.debug");
+      } else {
+        System.setProperty("squall.debug", before);
+      }
+    }
+    try (debugLoop;
+        ExpectLog expected = ExpectLog.of(Level.WARN, "blocked")) {
+      assertThat(debugLoop.isDebug()).isTrue();
+      debugLoop.runSync(
+          () -> {
+            sleepBlocking(400);
+            return CompletableFuture.completedFuture(null);
+          },
+          Duration.ofSeconds(5));
+      assertThat(expected.matched()).hasSize(1);
+    }
+  }
+
+  @Test
+  void aFullBoundedPoolRejectsAndTheFutureFails() throws Exception {
+    ExecutorService pool = DefaultExecutor.boundedPool(1, 1);
+    CountDownLatch release = new CountDownLatch(1);
+    try {
+      pool.execute(
+          () -> {
+            try {
+              release.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+      pool.execute(() -> {}); // fills the one-slot queue
+      Throwable failure =
+          loop.runSync(
+              () ->
+                  loop.runInExecutor(pool, () -> "never")
+                      .handle((v, e) -> e),
+              Duration.ofSeconds(5));
+      assertThat(failure).isInstanceOf(RejectedExecutionException.class);
+    } finally {
+      release.countDown();
+      pool.shutdown();
+    }
+  }
+
+  @Test
+  void theDefaultExecutorUsesVirtualThreadsWhereTheJvmHasThem() throws Exception {
+    boolean expectVirtual = Runtime.version().feature() >= 21;
+    assertThat(DefaultExecutor.usesVirtualThreads()).isEqualTo(expectVirtual);
+    Thread ran =
+        loop.runSync(() -> loop.runInExecutor(Thread::currentThread), Duration.ofSeconds(5));
+    assertThat(ran).isNotSameAs(Thread.currentThread());
+    boolean virtual =
+        expectVirtual && (boolean) Thread.class.getMethod("isVirtual").invoke(ran);
+    assertThat(virtual).isEqualTo(expectVirtual);
+    if (!expectVirtual) {
+      assertThat(ran.getName()).startsWith("squall-executor-");
+      assertThat(ran.isDaemon()).isTrue();
+    }
+  }
+
+  @Test
+  void asyncPeriodicCallbackRestartedWhileARunIsInFlightDoesNotOverlapIt() {
+    AtomicInteger active = new AtomicInteger();
+    AtomicInteger maxActive = new AtomicInteger();
+    AtomicInteger started = new AtomicInteger();
+    loop.runSync(
+        () -> {
+          CompletableFuture<Void> done = new CompletableFuture<>();
+          PeriodicCallback[] pc = new PeriodicCallback[1];
+          pc[0] =
+              PeriodicCallback.async(
+                  () -> {
+                    int n = started.incrementAndGet();
+                    maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
+                    CompletableFuture<Void> slow = new CompletableFuture<>();
+                    if (n == 1) {
+                      // stop and restart while this run is in flight
+                      loop.addCallback(
+                          () -> {
+                            pc[0].stop();
+                            pc[0].start(loop);
+                          });
+                    }
+                    loop.callLater(
+                        Duration.ofMillis(60),
+                        () -> {
+                          active.decrementAndGet();
+                          slow.complete(null);
+                        });
+                    return slow;
+                  },
+                  Duration.ofMillis(5),
+                  0);
+          pc[0].start(loop);
+          loop.callLater(
+              Duration.ofMillis(300),
+              () -> {
+                pc[0].stop();
+                done.complete(null);
+              });
+          return done;
+        },
+        Duration.ofSeconds(5));
+    assertThat(maxActive).hasValue(1);
+    assertThat(started.get()).isBetween(2, 6);
   }
 }

@@ -16,7 +16,7 @@ class IOStreamConnectTest extends StreamTestSupport {
   void connectsAndSendsWritesQueuedMeanwhile() throws Exception {
     ServerSocket server = track(new ServerSocket(0, 1, LOCALHOST));
     SocketChannel ch = trackChannel(SocketChannel.open());
-    IOStream stream = onLoop(() -> new IOStream(ch, loop));
+    IOStream stream = tracked(onLoop(() -> new IOStream(ch, loop)));
     CompletableFuture<IOStream> connected =
         async(() -> stream.connect(new InetSocketAddress(LOCALHOST, server.getLocalPort())));
     CompletableFuture<Void> written = async(() -> stream.write(ascii("hello\n")));
@@ -42,7 +42,7 @@ class IOStreamConnectTest extends StreamTestSupport {
       port = s.getLocalPort();
     }
     SocketChannel ch = trackChannel(SocketChannel.open());
-    IOStream stream = onLoop(() -> new IOStream(ch, loop));
+    IOStream stream = tracked(onLoop(() -> new IOStream(ch, loop)));
     CompletableFuture<byte[]> read = async(() -> stream.readUntil(ascii("\n"), 0));
     Throwable t = failure(async(() -> stream.connect(new InetSocketAddress(LOCALHOST, port))));
     assertThat(t).isInstanceOf(ConnectException.class);

@@ -290,4 +290,74 @@ class IOStreamReadTest extends StreamTestSupport {
     readFully(p.peer.getInputStream(), 8 * 1024 * 1024);
     assertThat(await(write)).isTrue();
   }
+
+  @Test
+  void aPeerThatHalfClosesAndWaitsGetsTheLargeAnswerWrittenAtItsEof() throws Exception {
+    Pair p = connect();
+    byte[] request = randomBytes(300_000, 11);
+    byte[] answer = randomBytes(12 * 1024 * 1024, 12); // far more than the socket buffers hold
+    CompletableFuture<Void> written = new CompletableFuture<>();
+    CompletableFuture<byte[]> got =
+        async(
+            () ->
+                p.stream
+                    .readUntilClose()
+                    .thenApply(
+                        req -> {
+                          // the input has ended, the stream is still open for the answer
+                          assertThat(p.stream.inputClosed()).isTrue();
+                          assertThat(p.stream.isClosed()).isFalse();
+                          p.stream.write(answer).whenComplete((v, e) -> {
+                            if (e != null) {
+                              written.completeExceptionally(e);
+                            } else {
+                              written.complete(null);
+                            }
+                          });
+                          return req;
+                        }));
+    p.peer.getOutputStream().write(request);
+    p.peer.shutdownOutput();
+    assertThat(await(got)).isEqualTo(request);
+    byte[] received = readFully(p.peer.getInputStream(), answer.length);
+    assertThat(received).isEqualTo(answer);
+    assertThat(p.peer.getInputStream().read()).isEqualTo(-1); // closed once drained
+    await(written);
+    assertThat(onLoop(p.stream::isClosed)).isTrue();
+    assertThat(onLoop(p.stream::error)).isNull();
+  }
+
+  @Test
+  void whileDrainingAfterThePeersEofReadsSeeTheEndOfInput() throws Exception {
+    Pair p = connect();
+    byte[] answer = randomBytes(12 * 1024 * 1024, 13);
+    CompletableFuture<Void> written = async(() -> p.stream.write(answer));
+    assertThat(onLoop(p.stream::writing)).isTrue(); // the peer reads nothing yet
+    p.peer.getOutputStream().write(ascii("one\ntwo"));
+    assertThat(str(await(async(() -> p.stream.readUntil(ascii("\n"), 0))))).isEqualTo("one\n");
+    CompletableFuture<byte[]> pending = async(() -> p.stream.readUntil(ascii("\n"), 0));
+    p.peer.shutdownOutput();
+    Throwable t = failure(pending);
+    assertThat(t).isInstanceOf(StreamClosedException.class);
+    assertThat(t.getCause()).isNull();
+    assertThat(onLoop(p.stream::inputClosed)).isTrue();
+    assertThat(onLoop(p.stream::isClosed)).isFalse(); // still sending
+    assertThat(str(await(async(() -> p.stream.readUntilClose())))).isEqualTo("two");
+    assertThat(failure(async(() -> p.stream.readBytes(1, true))))
+        .isInstanceOf(StreamClosedException.class);
+    assertThat(readFully(p.peer.getInputStream(), answer.length)).isEqualTo(answer);
+    await(written);
+    assertThat(p.peer.getInputStream().read()).isEqualTo(-1);
+    assertThat(onLoop(p.stream::isClosed)).isTrue();
+  }
+
+  @Test
+  void aPeerEofWithNothingToSendClosesTheStreamAtOnce() throws Exception {
+    Pair p = connect();
+    CompletableFuture<byte[]> pending = async(() -> p.stream.readUntil(ascii("\n"), 0));
+    p.peer.shutdownOutput();
+    assertThat(failure(pending)).isInstanceOf(StreamClosedException.class);
+    assertThat(onLoop(p.stream::isClosed)).isTrue();
+    assertThat(p.peer.getInputStream().read()).isEqualTo(-1);
+  }
 }

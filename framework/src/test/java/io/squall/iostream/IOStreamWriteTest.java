@@ -2,11 +2,13 @@ package io.squall.iostream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -171,5 +173,43 @@ class IOStreamWriteTest extends StreamTestSupport {
               done.completeExceptionally(t);
               return null;
             });
+  }
+
+  @Test
+  void writesQueuedBeforeThePeersEofStillReachIt() throws Exception {
+    Pair p = connect();
+    byte[] data = randomBytes(12 * 1024 * 1024, 21);
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    CompletableFuture<Void> f = async(() -> p.stream.write(data));
+    onLoopRun(() -> p.stream.setCloseCallback(() -> closed.complete(null)));
+    assertThat(onLoop(p.stream::writing)).isTrue();
+    p.peer.shutdownOutput();
+    long limit = System.nanoTime() + TIMEOUT.toNanos();
+    while (!onLoop(p.stream::inputClosed)) {
+      assertThat(System.nanoTime()).as("the stream sees the EOF").isLessThan(limit);
+      Thread.sleep(5);
+    }
+    assertThat(closed).isNotDone();
+    assertThat(readFully(p.peer.getInputStream(), data.length)).isEqualTo(data);
+    await(f);
+    await(closed);
+    assertThat(p.peer.getInputStream().read()).isEqualTo(-1);
+    assertThat(onLoop(p.stream::error)).isNull();
+  }
+
+  @Test
+  void outputThePeerNeverTakesAfterItsEofFailsAfterTheDrainTimeout() throws Exception {
+    Pair p = connect(StreamOptions.defaults().withDrainTimeout(Duration.ofMillis(300)));
+    byte[] data = randomBytes(12 * 1024 * 1024, 22);
+    CompletableFuture<Void> f = async(() -> p.stream.write(data));
+    CompletableFuture<byte[]> read = async(() -> p.stream.readBytes(1, false));
+    p.peer.shutdownOutput(); // and never reads
+    assertThat(failure(read)).isInstanceOf(StreamClosedException.class);
+    Throwable t = failure(f);
+    assertThat(t).isInstanceOf(StreamClosedException.class);
+    assertThat(t.getCause()).isInstanceOf(IOException.class);
+    assertThat(t.getCause().getMessage()).contains("did not take").contains("PT0.3S");
+    assertThat(onLoop(p.stream::isClosed)).isTrue();
+    assertThat(onLoop(p.stream::error)).isSameAs(t.getCause());
   }
 }

@@ -56,10 +56,11 @@ class SslIOStreamTest extends StreamTestSupport {
       }
       client.setSSLParameters(params);
       stream =
-          onLoop(
-              () ->
-                  new SslIOStream(
-                      ch, loop, SslIOStream.serverEngine(CERTS.serverContext(), serverAlpn)));
+          tracked(
+              onLoop(
+                  () ->
+                      new SslIOStream(
+                          ch, loop, SslIOStream.serverEngine(CERTS.serverContext(), serverAlpn))));
     }
   }
 
@@ -178,8 +179,8 @@ class SslIOStreamTest extends StreamTestSupport {
   private SslIOStream clientStream(SSLContext ctx, String host, int port, List<String> alpn)
       throws IOException {
     SocketChannel ch = trackChannel(SocketChannel.open());
-    return onLoop(
-        () -> new SslIOStream(ch, loop, SslIOStream.clientEngine(ctx, host, port, alpn)));
+    return tracked(
+        onLoop(() -> new SslIOStream(ch, loop, SslIOStream.clientEngine(ctx, host, port, alpn))));
   }
 
   @Test
@@ -321,12 +322,13 @@ class SslIOStreamTest extends StreamTestSupport {
         async(() -> client.connect(new InetSocketAddress(LOCALHOST, port)));
     SocketChannel accepted = trackChannel(server.accept());
     SslIOStream srv =
-        onLoop(
-            () ->
-                new SslIOStream(
-                    accepted,
-                    loop,
-                    SslIOStream.serverEngine(CERTS.serverContext(), List.of("http/1.1"))));
+        tracked(
+            onLoop(
+                () ->
+                    new SslIOStream(
+                        accepted,
+                        loop,
+                        SslIOStream.serverEngine(CERTS.serverContext(), List.of("http/1.1")))));
     await(connected);
     byte[] payload = randomBytes(3 * 1024 * 1024, 9);
     CompletableFuture<byte[]> got = async(() -> srv.readBytes(payload.length, false));
@@ -340,13 +342,14 @@ class SslIOStreamTest extends StreamTestSupport {
   }
 
   private SslIOStream clientStream2(SocketChannel ch, int port) {
-    return onLoop(
-        () ->
-            new SslIOStream(
-                ch,
-                loop,
-                SslIOStream.clientEngine(
-                    CERTS.clientContext(), "localhost", port, List.of("http/1.1"))));
+    return tracked(
+        onLoop(
+            () ->
+                new SslIOStream(
+                    ch,
+                    loop,
+                    SslIOStream.clientEngine(
+                        CERTS.clientContext(), "localhost", port, List.of("http/1.1")))));
   }
 
   @Test

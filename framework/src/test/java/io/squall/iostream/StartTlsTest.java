@@ -40,7 +40,7 @@ class StartTlsTest extends StreamTestSupport {
   void plainStreamUpgradesToTls() throws Exception {
     SocketChannel ch = connectedChannel();
     Socket raw = lastPeer();
-    IOStream plain = onLoop(() -> new IOStream(ch, loop));
+    IOStream plain = tracked(onLoop(() -> new IOStream(ch, loop)));
     CompletableFuture<Void> closed = new CompletableFuture<>();
     onLoopRun(() -> plain.setCloseCallback(() -> closed.complete(null)));
 
@@ -77,7 +77,7 @@ class StartTlsTest extends StreamTestSupport {
   void bytesBufferedBeforeStartTlsFeedTheHandshake() throws Exception {
     SocketChannel ch = connectedChannel();
     Socket raw = lastPeer();
-    IOStream plain = onLoop(() -> new IOStream(ch, loop));
+    IOStream plain = tracked(onLoop(() -> new IOStream(ch, loop)));
     SSLSocket client = upgrade(raw);
     // the client sends its command and its ClientHello at once, without waiting for an answer
     raw.getOutputStream().write(ascii("STARTTLS\n"));
@@ -102,7 +102,7 @@ class StartTlsTest extends StreamTestSupport {
   @Test
   void startTlsWithAReadPendingFails() throws Exception {
     SocketChannel ch = connectedChannel();
-    IOStream plain = onLoop(() -> new IOStream(ch, loop));
+    IOStream plain = tracked(onLoop(() -> new IOStream(ch, loop)));
     async(() -> plain.readUntil(ascii("\n"), 100));
     assertThatThrownBy(
             () ->
@@ -112,7 +112,7 @@ class StartTlsTest extends StreamTestSupport {
   @Test
   void closingTheDetachedStreamAbortsAStuckHandshake() throws Exception {
     SocketChannel ch = connectedChannel();
-    IOStream plain = onLoop(() -> new IOStream(ch, loop));
+    IOStream plain = tracked(onLoop(() -> new IOStream(ch, loop)));
     // the peer never answers the handshake
     CompletableFuture<SslIOStream> upgraded =
         async(() -> plain.startTls(SslIOStream.serverEngine(CERTS.serverContext(), null)));

@@ -34,6 +34,8 @@ abstract class StreamTestSupport {
   IOLoop loop;
   private final List<Closeable> resources = new ArrayList<>();
   private final List<SocketChannel> channels = new ArrayList<>();
+  /** Streams made by {@link #connect}; closed (on the loop) before the leak check. */
+  private final List<IOStream> streams = new ArrayList<>();
 
   @BeforeEach
   void startLoop() {
@@ -43,6 +45,18 @@ abstract class StreamTestSupport {
 
   @AfterEach
   void closeLoop() throws IOException {
+    // close the streams made here; anything still registered then is a channel the test, or the
+    // code under test, forgot (a stream made elsewhere, a listening socket): report it
+    List<String> left =
+        loop.isRunning()
+            ? onLoop(
+                () -> {
+                  for (IOStream st : streams) {
+                    st.close();
+                  }
+                  return loop.describeChannels();
+                })
+            : List.of();
     loop.close();
     for (Closeable c : resources) {
       c.close();
@@ -50,11 +64,18 @@ abstract class StreamTestSupport {
     for (SocketChannel ch : channels) {
       assertThat(ch.isOpen()).as("channel left open: %s", ch).isFalse();
     }
+    assertThat(left).as("channels left registered with the loop at the end of the test").isEmpty();
   }
 
   <T extends Closeable> T track(T resource) {
     resources.add(resource);
     return resource;
+  }
+
+  /** A stream the test made itself, closed (on the loop) before the leak check. */
+  <S extends IOStream> S tracked(S stream) {
+    streams.add(stream);
+    return stream;
   }
 
   SocketChannel trackChannel(SocketChannel ch) {
@@ -152,6 +173,7 @@ abstract class StreamTestSupport {
     SocketChannel ch = connectedChannel();
     Socket peer = lastPeer;
     IOStream stream = onLoop(() -> new IOStream(ch, loop, options));
+    streams.add(stream);
     return new Pair(stream, peer);
   }
 

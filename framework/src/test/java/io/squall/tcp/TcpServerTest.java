@@ -184,4 +184,55 @@ class TcpServerTest {
     TcpServer server = new TcpServer((stream, address) -> stream.close());
     assertThatThrownBy(() -> server.start(1)).hasMessageContaining("bind()");
   }
+
+  @Test
+  void startWithZeroRunsOneLoopPerCoreAndServesOnThem() throws IOException {
+    int cores = Runtime.getRuntime().availableProcessors();
+    LineEcho server = new LineEcho();
+    List<InetSocketAddress> bound = server.bind(0, "127.0.0.1");
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    server.start(0);
+    try {
+      long loopThreads =
+          Thread.getAllStackTraces().keySet().stream()
+              .filter(t -> !before.contains(t) && t.getName().startsWith("squall-loop-"))
+              .count();
+      assertThat(loopThreads).isEqualTo(cores);
+      Socket[] sockets = new Socket[cores * 2];
+      for (int i = 0; i < sockets.length; i++) {
+        sockets[i] = new Socket("127.0.0.1", bound.get(0).getPort());
+        assertThat(roundTrip(sockets[i], "c" + i)).isEqualTo("c" + i);
+      }
+      assertThat(Set.copyOf(server.servedOn.values())).hasSize(cores);
+      for (Socket s : sockets) {
+        s.close();
+      }
+    } finally {
+      server.close();
+    }
+  }
+
+  @Test
+  void addSocketsServesSocketsBoundElsewhere(TestLoop loop) throws IOException {
+    // bound (and listening) by other code, as with sockets handed over by a supervisor
+    java.nio.channels.ServerSocketChannel a = java.nio.channels.ServerSocketChannel.open();
+    java.nio.channels.ServerSocketChannel b = java.nio.channels.ServerSocketChannel.open();
+    a.bind(new InetSocketAddress("127.0.0.1", 0), 16);
+    b.bind(new InetSocketAddress("::1", 0), 16);
+    LineEcho server = new LineEcho();
+    loop.onLoop(() -> server.addSockets(List.of(a)));
+    loop.onLoop(() -> server.addSocket(b));
+    try (Socket s4 = new Socket("127.0.0.1", ((InetSocketAddress) a.getLocalAddress()).getPort());
+        Socket s6 = new Socket("::1", ((InetSocketAddress) b.getLocalAddress()).getPort())) {
+      assertThat(roundTrip(s4, "four")).isEqualTo("four");
+      assertThat(roundTrip(s6, "six")).isEqualTo("six");
+      assertThat(server.servedOn.values()).containsOnly(loop.loop().thread().getName());
+      assertThat(server.addresses()).hasSize(2);
+    } finally {
+      loop.onLoop(server::stop);
+    }
+    assertThat(a.isOpen()).isFalse();
+    assertThat(b.isOpen()).isFalse();
+    loop.awaitCondition(() -> loop.loop().registeredChannels() == 0);
+  }
 }

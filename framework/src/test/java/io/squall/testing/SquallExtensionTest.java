@@ -53,8 +53,20 @@ class SquallExtensionTest {
       }
     }
 
+    static io.squall.tcp.TcpServer leftRunning;
+
+    @Test
+    void leavesAMultiLoopServerRunning(TestLoop test) {
+      leftRunning = new io.squall.tcp.TcpServer((stream, address) -> stream.close());
+      leftRunning.bind(0, "127.0.0.1");
+      leftRunning.start(2);
+    }
+
+    static IOLoop selectorCheck;
+
     @Test
     void cleansUp(IOLoop loop, TestLoop test) throws IOException {
+      selectorCheck = loop;
       loopThread = loop.thread();
       ServerSocketChannel s = TestLoop.bindUnusedPort();
       test.onLoop(() -> loop.addHandler(s, key -> {}, SelectionKey.OP_ACCEPT));
@@ -111,6 +123,20 @@ class SquallExtensionTest {
     assertThat(failureMessage(finished)).isEmpty();
     Subjects.loopThread.join(5000);
     assertThat(Subjects.loopThread.isAlive()).isFalse();
+    assertThat(Subjects.selectorCheck.isSelectorOpen()).isFalse();
+  }
+
+  @Test
+  void aMultiLoopServerLeftRunningFailsTheTest() {
+    try {
+      Event finished = runSubject("leavesAMultiLoopServerRunning", TestLoop.class);
+      assertThat(failureMessage(finished))
+          .contains("loop threads started by the test still run")
+          .contains("squall-loop-0")
+          .contains("squall-loop-1");
+    } finally {
+      Subjects.leftRunning.close();
+    }
   }
 
   @Test
@@ -120,5 +146,29 @@ class SquallExtensionTest {
     try (ServerSocketChannel s = ServerSocketChannel.open()) {
       s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
     }
+  }
+
+  @Test
+  @ExtendWith(SquallExtension.class)
+  void awaitReturnsOnlyOnceTheCallbackThatCompletedTheStageHasReturned(TestLoop loop) {
+    CompletableFuture<String> stage = new CompletableFuture<>();
+    java.util.concurrent.atomic.AtomicReference<String> after =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    loop.onLoop(
+        () ->
+            loop.loop()
+                .callLater(
+                    Duration.ofMillis(20),
+                    () -> {
+              stage.complete("done");
+              try {
+                Thread.sleep(50); // the rest of the callback, after the completion
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              after.set("set after completing");
+                    }));
+    assertThat(loop.await(stage)).isEqualTo("done");
+    assertThat(after.get()).isEqualTo("set after completing");
   }
 }

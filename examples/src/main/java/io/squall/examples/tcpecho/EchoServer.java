@@ -12,9 +12,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Tornado's {@code tcpecho} server: reads lines and writes each one back.
  *
+ * <p>From the repository root, after {@code mvn -B -q -DskipTests package}:
+ *
  * <pre>
- * ./demo.sh [port]        then, in another terminal: nc localhost 8888
+ * java -cp "examples/target/classes:examples/target/lib/*" io.squall.examples.tcpecho.EchoServer [port]
  * </pre>
+ *
+ * then, in another terminal, {@code nc localhost 8888}. ({@code ./demo.sh} starts the chat demo.)
  */
 public final class EchoServer extends TcpServer {
   private static final Logger log = LoggerFactory.getLogger(EchoServer.class);
