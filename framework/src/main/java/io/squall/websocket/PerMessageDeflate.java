@@ -18,12 +18,12 @@ import java.util.zip.Inflater;
  *
  * <p>Window bits: {@code java.util.zip} inflates any window, so the window the peer compresses
  * with never matters to us. It always compresses with 15 bits, though, and cannot be told to use
- * fewer. When the peer asks for a smaller window (a server answering the client's {@code
- * client_max_window_bits} with a value), the compressor honours it by feeding each message in
- * pieces of at most 2^bits bytes, each ending with a full flush, which forgets everything before
- * it: no back-reference can then reach further than the window. That costs compression ratio, the
- * price of the peer's smaller window. A server still declines {@code server_max_window_bits}
- * below 15.
+ * fewer. When a smaller window is agreed for our side (a server answering the client's {@code
+ * client_max_window_bits} with a value, a client's {@code server_max_window_bits}, or our own
+ * cap), the compressor, the same on both sides, honours it by feeding each message in pieces of at
+ * most 2^bits bytes, each ending with a full flush, which forgets everything before it: no
+ * back-reference can then reach further than the window. That costs compression ratio, the price
+ * of the smaller window.
  */
 final class PerMessageDeflate {
   static final String NAME = "permessage-deflate";
@@ -100,8 +100,15 @@ final class PerMessageDeflate {
 
   /**
    * The server's choice among the client's offers: the first permessage-deflate offer it can
-   * honour, or null (no compression). Offers with unknown or malformed parameters are declined,
-   * as are offers asking the server for a window below 15 bits.
+   * honour, or null (no compression). Offers with unknown or malformed parameters are declined.
+   *
+   * <p>Windows (RFC 7692 section 7.1.2): the server compresses with the smaller of the window the
+   * offer's {@code server_max_window_bits} asks for and {@link
+   * CompressionOptions#serverMaxWindowBits()}, and answers {@code server_max_window_bits} when the
+   * offer asked for it or that window is below 15 bits (the RFC lets a server announce it
+   * unasked). It asks for {@link CompressionOptions#clientMaxWindowBits()} below 15 only when the
+   * offer carries {@code client_max_window_bits} (no more than the offer's value, if any); without
+   * that parameter the answer must not carry it.
    */
   static Accepted serverAccept(List<String> offerHeaders, CompressionOptions options) {
     List<Extension> offers = parse(offerHeaders);
@@ -115,7 +122,10 @@ final class PerMessageDeflate {
       boolean ok = true;
       boolean serverNoContext = options.serverNoContextTakeover();
       boolean clientNoContext = options.clientNoContextTakeover();
-      boolean serverWindow15 = false;
+      boolean serverWindowAsked = false;
+      int serverWindow = options.serverMaxWindowBits();
+      boolean clientWindowOffered = false;
+      int clientWindow = 15;
       for (Map.Entry<String, String> p : offer.params().entrySet()) {
         String v = p.getValue();
         switch (p.getKey()) {
@@ -128,11 +138,17 @@ final class PerMessageDeflate {
             clientNoContext = true;
           }
           case "server_max_window_bits" -> {
-            int bits = windowBits(v);
-            ok &= bits == 15; // we cannot compress with a smaller window: decline
-            serverWindow15 = true;
+            int bits = windowBits(v); // a value is required
+            ok &= bits > 0;
+            serverWindowAsked = true;
+            serverWindow = Math.min(serverWindow, bits);
           }
-          case "client_max_window_bits" -> ok &= v.isEmpty() || windowBits(v) > 0;
+          case "client_max_window_bits" -> {
+            int bits = v.isEmpty() ? 15 : windowBits(v);
+            ok &= bits > 0;
+            clientWindowOffered = true;
+            clientWindow = bits;
+          }
           default -> ok = false;
         }
       }
@@ -146,24 +162,34 @@ final class PerMessageDeflate {
       if (clientNoContext) {
         response.append("; client_no_context_takeover");
       }
-      if (serverWindow15) {
-        response.append("; server_max_window_bits=15");
+      if (serverWindowAsked || serverWindow < 15) {
+        response.append("; server_max_window_bits=").append(serverWindow);
+      }
+      if (clientWindowOffered && options.clientMaxWindowBits() < 15) {
+        response.append("; client_max_window_bits=").append(Math.min(clientWindow, options.clientMaxWindowBits()));
       }
       return new Accepted(
           response.toString(),
-          new PerMessageDeflate(options.level(), options.minSize(), serverNoContext, clientNoContext));
+          new PerMessageDeflate(options.level(), options.minSize(), serverNoContext, clientNoContext, serverWindow));
     }
     return null;
   }
 
   /**
    * The client's offer for {@code options}. It always carries {@code client_max_window_bits}
-   * without a value (as browsers' do): the server may then ask for a smaller window, which the
-   * compressor honours.
+   * (as browsers' do), with a value when {@link CompressionOptions#clientMaxWindowBits()} is below
+   * 15: the server may then ask for a smaller window, which the compressor honours. {@link
+   * CompressionOptions#serverMaxWindowBits()} below 15 is offered as {@code server_max_window_bits}.
    */
   static String clientOffer(CompressionOptions options) {
     StringBuilder offer = new StringBuilder(NAME);
     offer.append("; client_max_window_bits");
+    if (options.clientMaxWindowBits() < 15) {
+      offer.append('=').append(options.clientMaxWindowBits());
+    }
+    if (options.serverMaxWindowBits() < 15) {
+      offer.append("; server_max_window_bits=").append(options.serverMaxWindowBits());
+    }
     if (options.serverNoContextTakeover()) {
       offer.append("; server_no_context_takeover");
     }
@@ -193,7 +219,8 @@ final class PerMessageDeflate {
     }
     boolean serverNoContext = false;
     boolean clientNoContext = options.clientNoContextTakeover();
-    int clientWindow = 15;
+    int clientWindow = options.clientMaxWindowBits();
+    boolean serverWindowAnswered = false;
     for (Map.Entry<String, String> p : exts.get(0).params().entrySet()) {
       String v = p.getValue();
       switch (p.getKey()) {
@@ -210,16 +237,20 @@ final class PerMessageDeflate {
           clientNoContext = true;
         }
         case "server_max_window_bits" -> {
-          if (windowBits(v) < 0) {
-            return "bad server_max_window_bits: " + v;
+          // we inflate any window; only a larger one than we asked for is refused
+          int bits = windowBits(v);
+          if (bits < 0 || bits > options.serverMaxWindowBits()) {
+            return "bad server_max_window_bits: " + (v.isEmpty() ? "no value" : v);
           }
+          serverWindowAnswered = true;
         }
         case "client_max_window_bits" -> {
-          // offered without a value; the answer must carry one (RFC 7692 section 7.1.2.2)
-          clientWindow = windowBits(v);
-          if (clientWindow < 0) {
+          // the answer must carry a value (RFC 7692 section 7.1.2.2), no larger than we offered
+          int bits = windowBits(v);
+          if (bits < 0 || bits > options.clientMaxWindowBits()) {
             return "bad client_max_window_bits: " + (v.isEmpty() ? "no value" : v);
           }
+          clientWindow = bits;
         }
         default -> {
           return "unknown permessage-deflate parameter " + p.getKey();
@@ -229,12 +260,15 @@ final class PerMessageDeflate {
     if (options.serverNoContextTakeover() && !serverNoContext) {
       return "the server did not accept server_no_context_takeover";
     }
+    if (options.serverMaxWindowBits() < 15 && !serverWindowAnswered) {
+      return "the server did not accept server_max_window_bits=" + options.serverMaxWindowBits();
+    }
     return new PerMessageDeflate(options.level(), options.minSize(), clientNoContext, serverNoContext, clientWindow);
   }
 
-  /** 8-15, or -1 when {@code v} is not such a number. */
+  /** 8-15, or -1 when {@code v} is not such a number (leading zeroes are not allowed). */
   private static int windowBits(String v) {
-    if (v.isEmpty() || v.length() > 2) {
+    if (v.isEmpty() || v.length() > 2 || v.charAt(0) == '0') {
       return -1;
     }
     for (int i = 0; i < v.length(); i++) {
@@ -247,6 +281,11 @@ final class PerMessageDeflate {
   }
 
   // ---------------------------------------------------------------- compression
+
+  /** The largest window our compressor uses, 8-15 bits. */
+  int sendWindowBits() {
+    return sendWindowBits;
+  }
 
   /** Whether a message of {@code size} bytes is worth compressing. */
   boolean shouldCompress(int size) {

@@ -164,11 +164,16 @@ class HandshakeTest {
           RawWebSocket.open(
               app.port(),
               "/deflate",
-              "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=10, "
+              "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=7, "
                   + "permessage-deflate; server_no_context_takeover; client_no_context_takeover")) {
-        // the first offer asks for a window java.util.zip cannot use: the second is taken
+        // the first offer asks for a window below the RFC's 8 bits: the second is taken
         assertThat(ws.response.header("Sec-WebSocket-Extensions"))
             .isEqualTo("permessage-deflate; server_no_context_takeover; client_no_context_takeover");
+      }
+      try (RawWebSocket ws =
+          RawWebSocket.open(app.port(), "/deflate", "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=10")) {
+        // a smaller window is honoured (in window-sized pieces), and answered with its value
+        assertThat(ws.response.header("Sec-WebSocket-Extensions")).isEqualTo("permessage-deflate; server_max_window_bits=10");
       }
       try (RawWebSocket ws =
           RawWebSocket.open(app.port(), "/deflate", "Sec-WebSocket-Extensions: permessage-deflate; bogus=1")) {

@@ -3,6 +3,7 @@ package io.squall.websocket;
 import static io.squall.web.Rule.route;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.squall.testing.SquallExtension;
 import io.squall.testing.TestLoop;
@@ -211,8 +212,13 @@ class JettyInteropTest {
 
   /** Echoes; records itself and its pongs; "ping" makes it ping, "close N" close with N. */
   public static class SquallEndpoint extends WebSocketHandler {
+    final CompressionOptions compression;
     final BlockingQueue<String> pongs = new LinkedBlockingQueue<>();
     final CompletableFuture<SquallEndpoint> closed = new CompletableFuture<>();
+
+    SquallEndpoint(CompressionOptions compression) {
+      this.compression = compression;
+    }
 
     @Override
     protected CompletionStage<?> onMessage(String message) {
@@ -238,7 +244,7 @@ class JettyInteropTest {
 
     @Override
     protected CompressionOptions getCompressionOptions() {
-      return CompressionOptions.defaults();
+      return compression;
     }
 
     @Override
@@ -250,13 +256,17 @@ class JettyInteropTest {
   private final List<SquallEndpoint> squallEndpoints = new CopyOnWriteArrayList<>();
 
   private WsApp squallServer(TestLoop loop) {
+    return squallServer(loop, CompressionOptions.defaults());
+  }
+
+  private WsApp squallServer(TestLoop loop, CompressionOptions compression) {
     return WsApp.start(
         loop,
         WebSocketOptions.defaults().withMaxMessageSize(LIMIT).withMaxWriteBufferSize(2L * LIMIT),
         route(
             "/echo",
             () -> {
-              SquallEndpoint h = new SquallEndpoint();
+              SquallEndpoint h = new SquallEndpoint(compression);
               squallEndpoints.add(h);
               return h;
             }));
@@ -293,10 +303,18 @@ class JettyInteropTest {
   // ================================================================ Jetty client -> Squall server
 
   private void jettyClientRoundTrips(TestLoop loop, String extensions, boolean compressed) throws Exception {
-    try (WsApp app = squallServer(loop)) {
+    jettyClientRoundTrips(loop, CompressionOptions.defaults(), extensions, compressed ? "permessage-deflate" : null);
+  }
+
+  /** Jetty's client offering {@code extensions} to a Squall server; {@code answer}: what Squall answers. */
+  private void jettyClientRoundTrips(TestLoop loop, CompressionOptions server, String extensions, String answer)
+      throws Exception {
+    boolean compressed = answer != null;
+    try (WsApp app = squallServer(loop, server)) {
       var client = jettyClient();
       JettyEndpoint jetty = connect(client, app.wsUrl("/echo"), extensions);
       assertThat(jetty.extensions()).isEqualTo(compressed ? List.of("permessage-deflate") : List.of());
+      assertThat(jetty.session.getUpgradeResponse().getHeader("Sec-WebSocket-Extensions")).isEqualTo(answer);
       loop.awaitCondition(() -> !squallEndpoints.isEmpty());
       assertThat(squallEndpoints.get(0).compressionNegotiated()).isEqualTo(compressed);
       for (int size : SIZES) {
@@ -328,6 +346,30 @@ class JettyInteropTest {
   @Test
   void jettyClientOfferingClientMaxWindowBitsGetsDeflate(TestLoop loop) throws Exception {
     jettyClientRoundTrips(loop, "permessage-deflate; client_max_window_bits", true);
+  }
+
+  @Test
+  void jettyClientOfferingServerMaxWindowBitsGetsThatWindow(TestLoop loop) throws Exception {
+    jettyClientRoundTrips(
+        loop,
+        CompressionOptions.defaults(),
+        "permessage-deflate; server_max_window_bits=10",
+        "permessage-deflate; server_max_window_bits=10");
+  }
+
+  @Test
+  void jettyClientAcceptsAServerWindowItDidNotAskFor(TestLoop loop) throws Exception {
+    jettyClientRoundTrips(
+        loop, CompressionOptions.defaults().withServerMaxWindowBits(9), "permessage-deflate", "permessage-deflate; server_max_window_bits=9");
+  }
+
+  @Test
+  void jettyClientOfferingClientMaxWindowBitsIsAskedForASmallerWindow(TestLoop loop) throws Exception {
+    jettyClientRoundTrips(
+        loop,
+        CompressionOptions.defaults().withClientMaxWindowBits(11),
+        "permessage-deflate; client_max_window_bits",
+        "permessage-deflate; client_max_window_bits=11");
   }
 
   @Test
@@ -417,6 +459,20 @@ class JettyInteropTest {
   @Test
   void squallClientRoundTripsZeroToSixteenMebibytesWithJettyCompressed(TestLoop loop) throws Exception {
     squallClientRoundTrips(loop, CompressionOptions.defaults(), true);
+  }
+
+  @Test
+  void squallClientAskingJettyForASmallerServerWindowFailsBecauseJettyAnswersWithoutIt(TestLoop loop) throws Exception {
+    // Jetty 12.1's server takes an offer with server_max_window_bits but leaves the parameter out
+    // of its answer (it compresses with 15 bits): not an acceptance of what was asked (RFC 7692
+    // section 7.1.2.1), so the client fails the handshake, as it does for server_no_context_takeover
+    int port = jettyServer();
+    CompressionOptions asks = CompressionOptions.defaults().withServerMaxWindowBits(10);
+    assertThatThrownBy(() -> loop.await(WebSocketClient.connect(URI.create("ws://127.0.0.1:" + port + "/echo"), squallClient(loop, asks))))
+        .hasMessageContaining("the server did not accept server_max_window_bits=10");
+    try (RawWebSocket raw = RawWebSocket.open(port, "/echo", "Sec-WebSocket-Extensions: " + PerMessageDeflate.clientOffer(asks))) {
+      assertThat(raw.response.header("Sec-WebSocket-Extensions")).as("Jetty's answer on the wire").isEqualTo("permessage-deflate");
+    }
   }
 
   @Test

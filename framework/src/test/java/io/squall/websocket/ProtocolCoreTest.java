@@ -141,23 +141,93 @@ class ProtocolCoreTest {
     }
   }
 
+  /** The server's answer to {@code offer}, or null when it declines; and the window it compresses with. */
+  private static void serverAnswers(String offer, CompressionOptions options, String response, int window) {
+    PerMessageDeflate.Accepted a = PerMessageDeflate.serverAccept(List.of(offer), options);
+    assertThat(a).as(offer).isNotNull();
+    assertThat(a.response()).as(offer).isEqualTo(response);
+    assertThat(a.codec().sendWindowBits()).as("window for %s", offer).isEqualTo(window);
+  }
+
+  private static void serverDeclines(String offer, CompressionOptions options) {
+    assertThat(PerMessageDeflate.serverAccept(List.of(offer), options)).as(offer).isNull();
+  }
+
   @Test
-  void serverNegotiationHonoursWhatJavaUtilZipCanDo() {
+  void serverNegotiationAcceptsAndDeclinesEachParameterAsRfc7692Says() {
     CompressionOptions d = CompressionOptions.defaults();
-    assertThat(PerMessageDeflate.serverAccept(List.of("permessage-deflate"), d).response()).isEqualTo("permessage-deflate");
-    assertThat(PerMessageDeflate.serverAccept(List.of("permessage-deflate; client_max_window_bits"), d).response())
-        .isEqualTo("permessage-deflate");
-    assertThat(PerMessageDeflate.serverAccept(List.of("permessage-deflate; client_max_window_bits=9"), d)).isNotNull();
-    assertThat(PerMessageDeflate.serverAccept(List.of("permessage-deflate; server_max_window_bits=15"), d).response())
-        .isEqualTo("permessage-deflate; server_max_window_bits=15");
-    assertThat(PerMessageDeflate.serverAccept(List.of("permessage-deflate; server_max_window_bits=12"), d)).isNull();
-    assertThat(PerMessageDeflate.serverAccept(List.of("permessage-deflate; client_max_window_bits=16"), d)).isNull();
-    assertThat(PerMessageDeflate.serverAccept(List.of("permessage-deflate; server_no_context_takeover=1"), d)).isNull();
-    assertThat(PerMessageDeflate.serverAccept(List.of("permessage-deflate; server_no_context_takeover; server_no_context_takeover"), d)).isNull();
-    assertThat(PerMessageDeflate.serverAccept(List.of("x-webkit-deflate-frame", "permessage-deflate"), d).response())
-        .isEqualTo("permessage-deflate");
-    assertThat(PerMessageDeflate.serverAccept(List.of("permessage-deflate"), d.withClientNoContextTakeover(true)).response())
-        .isEqualTo("permessage-deflate; client_no_context_takeover");
+    String pmd = "permessage-deflate";
+    serverAnswers(pmd, d, pmd, 15);
+    serverAnswers(pmd + "; client_max_window_bits", d, pmd, 15);
+    serverAnswers(pmd + "; client_max_window_bits=9", d, pmd, 15); // we inflate any window: ignored
+    serverAnswers(pmd + "; server_no_context_takeover", d, pmd + "; server_no_context_takeover", 15);
+    serverAnswers(pmd + "; client_no_context_takeover", d, pmd + "; client_no_context_takeover", 15);
+    serverAnswers(pmd, d.withClientNoContextTakeover(true), pmd + "; client_no_context_takeover", 15);
+    serverAnswers(pmd, d.withServerNoContextTakeover(true), pmd + "; server_no_context_takeover", 15);
+    // server_max_window_bits: honoured with the same value, 8 to 15
+    for (int bits = 8; bits <= 15; bits++) {
+      serverAnswers(pmd + "; server_max_window_bits=" + bits, d, pmd + "; server_max_window_bits=" + bits, bits);
+    }
+    serverAnswers(pmd + "; server_max_window_bits=\"10\"", d, pmd + "; server_max_window_bits=10", 10);
+    // malformed parameters decline the offer
+    for (String bad : new String[] {"server_max_window_bits", "server_max_window_bits=7", "server_max_window_bits=16",
+        "server_max_window_bits=09", "server_max_window_bits=x", "client_max_window_bits=7", "client_max_window_bits=16",
+        "client_max_window_bits=010", "server_no_context_takeover=1", "client_no_context_takeover=1",
+        "server_no_context_takeover; server_no_context_takeover", "mystery"}) {
+      serverDeclines(pmd + "; " + bad, d);
+    }
+    // a declined offer falls back to the next one; other extensions are skipped
+    assertThat(PerMessageDeflate.serverAccept(List.of(pmd + "; server_max_window_bits=7, " + pmd + "; server_max_window_bits=9"), d).response())
+        .isEqualTo(pmd + "; server_max_window_bits=9");
+    assertThat(PerMessageDeflate.serverAccept(List.of("x-webkit-deflate-frame", pmd), d).response()).isEqualTo(pmd);
+    assertThat(PerMessageDeflate.serverAccept(List.of("x-webkit-deflate-frame"), d)).isNull();
+  }
+
+  @Test
+  void aServerCapsItsOwnWindowAndAnswersItEvenUnasked() {
+    String pmd = "permessage-deflate";
+    CompressionOptions cap = CompressionOptions.defaults().withServerMaxWindowBits(10);
+    serverAnswers(pmd, cap, pmd + "; server_max_window_bits=10", 10); // RFC 7692 7.1.2.1 allows it unasked
+    serverAnswers(pmd + "; server_max_window_bits=12", cap, pmd + "; server_max_window_bits=10", 10);
+    serverAnswers(pmd + "; server_max_window_bits=15", cap, pmd + "; server_max_window_bits=10", 10);
+    serverAnswers(pmd + "; server_max_window_bits=9", cap, pmd + "; server_max_window_bits=9", 9);
+    serverAnswers(pmd + "; client_max_window_bits", cap, pmd + "; server_max_window_bits=10", 10);
+    serverDeclines(pmd + "; server_max_window_bits=7", cap);
+    CompressionOptions eight = CompressionOptions.defaults().withServerMaxWindowBits(8);
+    serverAnswers(pmd, eight, pmd + "; server_max_window_bits=8", 8);
+  }
+
+  @Test
+  void aServerAsksForASmallerClientWindowOnlyFromClientsOfferingTheParameter() {
+    String pmd = "permessage-deflate";
+    CompressionOptions small = CompressionOptions.defaults().withClientMaxWindowBits(10);
+    serverAnswers(pmd, small, pmd, 15); // not offered: the answer must not carry it (7.1.2.2)
+    serverAnswers(pmd + "; client_max_window_bits", small, pmd + "; client_max_window_bits=10", 15);
+    serverAnswers(pmd + "; client_max_window_bits=15", small, pmd + "; client_max_window_bits=10", 15);
+    serverAnswers(pmd + "; client_max_window_bits=12", small, pmd + "; client_max_window_bits=10", 15);
+    serverAnswers(pmd + "; client_max_window_bits=9", small, pmd + "; client_max_window_bits=9", 15); // no more than offered
+    serverDeclines(pmd + "; client_max_window_bits=7", small);
+    // everything at once, in the response's fixed order
+    CompressionOptions both = small.withServerMaxWindowBits(12).withClientMaxWindowBits(9);
+    serverAnswers(
+        pmd + "; client_max_window_bits; server_max_window_bits=11; server_no_context_takeover; client_no_context_takeover",
+        both,
+        pmd + "; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=11; client_max_window_bits=9",
+        11);
+  }
+
+  @Test
+  void windowBitsOptionsMustBeEightToFifteen() {
+    CompressionOptions d = CompressionOptions.defaults();
+    assertThat(d.serverMaxWindowBits()).isEqualTo(15);
+    assertThat(d.clientMaxWindowBits()).isEqualTo(15);
+    assertThat(new CompressionOptions(6, false, false, 0)).isEqualTo(d);
+    assertThatThrownBy(() -> d.withServerMaxWindowBits(7)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> d.withServerMaxWindowBits(16)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> d.withClientMaxWindowBits(7)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> d.withClientMaxWindowBits(16)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(d.withServerMaxWindowBits(8).withClientMaxWindowBits(9).withLevel(1).withMinSize(5))
+        .isEqualTo(new CompressionOptions(1, false, false, 5, 8, 9));
   }
 
   @Test
@@ -175,6 +245,35 @@ class ProtocolCoreTest {
     assertThat(PerMessageDeflate.clientAccept(List.of("permessage-deflate"), null)).isInstanceOf(String.class);
     assertThat(PerMessageDeflate.clientAccept(List.of("permessage-deflate"), d.withServerNoContextTakeover(true)))
         .isInstanceOf(String.class);
+  }
+
+  /** The window the client compresses with after {@code answer}, or the client's refusal. */
+  private static Object clientWindow(String answer, CompressionOptions options) {
+    Object r = PerMessageDeflate.clientAccept(List.of(answer), options);
+    return r instanceof PerMessageDeflate codec ? (Object) codec.sendWindowBits() : r;
+  }
+
+  @Test
+  void clientAsksForWindowsAndChecksTheAnswer() {
+    String pmd = "permessage-deflate";
+    CompressionOptions d = CompressionOptions.defaults();
+    assertThat(clientWindow(pmd, d)).isEqualTo(15);
+    assertThat(clientWindow(pmd + "; client_max_window_bits=8", d)).isEqualTo(8);
+    assertThat(clientWindow(pmd + "; server_max_window_bits=8", d)).as("unasked: allowed, we inflate anything").isEqualTo(15);
+    assertThat(clientWindow(pmd + "; server_max_window_bits", d)).isEqualTo("bad server_max_window_bits: no value");
+    assertThat(clientWindow(pmd + "; server_max_window_bits=09", d)).isEqualTo("bad server_max_window_bits: 09");
+    CompressionOptions server10 = d.withServerMaxWindowBits(10);
+    assertThat(PerMessageDeflate.clientOffer(server10)).isEqualTo(pmd + "; client_max_window_bits; server_max_window_bits=10");
+    assertThat(clientWindow(pmd + "; server_max_window_bits=10", server10)).isEqualTo(15);
+    assertThat(clientWindow(pmd + "; server_max_window_bits=9", server10)).isEqualTo(15);
+    assertThat(clientWindow(pmd + "; server_max_window_bits=11", server10)).isEqualTo("bad server_max_window_bits: 11");
+    assertThat(clientWindow(pmd, server10)).isEqualTo("the server did not accept server_max_window_bits=10");
+    CompressionOptions client10 = d.withClientMaxWindowBits(10);
+    assertThat(PerMessageDeflate.clientOffer(client10)).isEqualTo(pmd + "; client_max_window_bits=10");
+    assertThat(clientWindow(pmd, client10)).as("the offered value binds us anyway").isEqualTo(10);
+    assertThat(clientWindow(pmd + "; client_max_window_bits=9", client10)).isEqualTo(9);
+    assertThat(clientWindow(pmd + "; client_max_window_bits=10", client10)).isEqualTo(10);
+    assertThat(clientWindow(pmd + "; client_max_window_bits=11", client10)).isEqualTo("bad client_max_window_bits: 11");
   }
 
   @Test
