@@ -100,6 +100,10 @@ class IOLoopTest {
   void anIdleLoopSleepsInsteadOfSpinning() throws Exception {
     Thread t = loop.startThread("idle");
     var threads = ManagementFactory.getThreadMXBean();
+    // Past its start-up work (which a loaded machine could otherwise push into the window).
+    CountDownLatch running = new CountDownLatch(1);
+    loop.addCallback(running::countDown);
+    assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
     Thread.sleep(100);
     long before = threads.getThreadCpuTime(t.getId());
     Thread.sleep(500);
