@@ -35,7 +35,8 @@ class IOStreamCloseTest extends StreamTestSupport {
     Pair p = connect();
     CompletableFuture<byte[]> f = async(() -> p.stream.readUntilClose());
     p.peer.getOutputStream().write(ascii("partial"));
-    Thread.sleep(50);
+    // close only once the stream holds the data (a fixed sleep raced with a loaded loop)
+    awaitOnLoop("the stream has read the data", () -> p.stream.bytesBuffered() == 7);
     onLoopRun(p.stream::close);
     assertThat(str(await(f))).isEqualTo("partial");
   }

@@ -105,6 +105,34 @@ abstract class StreamTestSupport {
         });
   }
 
+  /** Waits (up to {@link #TIMEOUT}) until {@code check}, run on the loop thread, is true. */
+  void awaitOnLoop(String what, Callable<Boolean> check) throws InterruptedException {
+    long limit = System.nanoTime() + TIMEOUT.toNanos();
+    while (!onLoop(check)) {
+      assertThat(System.nanoTime()).as(what).isLessThan(limit);
+      Thread.sleep(5);
+    }
+  }
+
+  /**
+   * Waits until {@code value}, read on the loop thread, stays the same for {@code quiet}, and
+   * returns it: how to see that something stopped making progress without guessing how long a
+   * loaded machine needs to get there.
+   */
+  <T> T awaitSteady(String what, Callable<T> value, Duration quiet) throws InterruptedException {
+    long limit = System.nanoTime() + TIMEOUT.toNanos();
+    T last = onLoop(value);
+    while (true) {
+      Thread.sleep(quiet.toMillis());
+      T now = onLoop(value);
+      if (now.equals(last)) {
+        return now;
+      }
+      assertThat(System.nanoTime()).as(what).isLessThan(limit);
+      last = now;
+    }
+  }
+
   /** Starts {@code operation} on the loop thread; returns its future (not waited for). */
   <T> CompletableFuture<T> async(Supplier<? extends CompletableFuture<T>> operation) {
     CompletableFuture<CompletableFuture<T>> started = new CompletableFuture<>();

@@ -47,24 +47,24 @@ class ChatBrowserTest {
       input.sendKeys("hello from <alice> & co", Keys.ENTER);
 
       By sent = By.xpath("//div[@id='inbox']/div[contains(@class,'message')]");
-      new WebDriverWait(bob, Duration.ofSeconds(2))
+      new WebDriverWait(bob, Chromium.WAIT)
           .until(ExpectedConditions.textToBePresentInElementLocated(sent, "hello from <alice> & co"));
-      new WebDriverWait(alice, Duration.ofSeconds(2))
+      new WebDriverWait(alice, Chromium.WAIT)
           .until(ExpectedConditions.textToBePresentInElementLocated(sent, "hello from <alice> & co"));
       assertThat(messages(alice)).containsExactly("hello from <alice> & co");
       assertThat(messages(bob)).containsExactly("hello from <alice> & co");
-      new WebDriverWait(alice, Duration.ofSeconds(2))
+      new WebDriverWait(alice, Chromium.WAIT)
           .until(d -> d.findElement(By.id("message")).getDomProperty("value").isEmpty());
 
       // And back, while both keep polling.
       bob.findElement(By.id("message")).sendKeys("hi alice", Keys.ENTER);
-      new WebDriverWait(alice, Duration.ofSeconds(2))
+      new WebDriverWait(alice, Chromium.WAIT)
           .until(d -> messages(d).size() == 2);
       assertThat(messages(alice)).containsExactly("hello from <alice> & co", "hi alice");
 
       // A reload shows the history, rendered by the server.
       bob.navigate().refresh();
-      new WebDriverWait(bob, Duration.ofSeconds(5)).until(d -> messages(d).size() == 2);
+      new WebDriverWait(bob, Chromium.WAIT).until(d -> messages(d).size() == 2);
       assertThat(messages(bob)).containsExactly("hello from <alice> & co", "hi alice");
 
       assertThat(Chromium.consoleErrors(alice)).as("alice's console errors").isEmpty();

@@ -75,7 +75,7 @@ class ChatDemoTest {
     assertThat(message.get("html").asString().trim())
         .isEqualTo("<div class=\"message\" id=\"m" + id + "\">hi &lt;b&gt;all&lt;/b&gt;</div>");
 
-    HttpResponse<String> update = poll.get(5, TimeUnit.SECONDS);
+    HttpResponse<String> update = poll.get(10, TimeUnit.SECONDS);
     assertThat(update.statusCode()).isEqualTo(200);
     JsonNode messages = JSON.readTree(update.body()).get("messages");
     assertThat(messages.size()).isEqualTo(1);
@@ -92,7 +92,7 @@ class ChatDemoTest {
             post("/a/message/updates", Map.of("_xsrf", token, "cursor", id)), ofString());
     chat.loop.awaitCondition(() -> chat.buffer.waiterCount() == 1);
     client.send(post("/a/message/new", Map.of("_xsrf", token, "body", "second")), ofString());
-    JsonNode second = JSON.readTree(next.get(5, TimeUnit.SECONDS).body()).get("messages");
+    JsonNode second = JSON.readTree(next.get(10, TimeUnit.SECONDS).body()).get("messages");
     assertThat(second.size()).isEqualTo(1);
     assertThat(second.get(0).get("body").asString()).isEqualTo("second");
   }
@@ -180,7 +180,7 @@ class ChatDemoTest {
         client.sendAsync(post("/a/message/updates", Map.of("_xsrf", token)), ofString());
     chat.loop.awaitCondition(() -> chat.buffer.waiterCount() == 1);
     client.send(post("/a/message/new", Map.of("_xsrf", token, "body", "still here")), ofString());
-    assertThat(poll.get(5, TimeUnit.SECONDS).body()).contains("still here");
+    assertThat(poll.get(10, TimeUnit.SECONDS).body()).contains("still here");
   }
 
   @Test

@@ -25,6 +25,12 @@ public final class Chromium {
   static final File DRIVER = new File("/usr/bin/chromedriver");
   static final String INSTALL = "apt-get update && apt-get install -y chromium chromium-driver";
 
+  /**
+   * How long a browser test waits for something that must happen: generous, because a headless
+   * browser on a loaded machine can take seconds to render what takes milliseconds when quiet.
+   */
+  public static final Duration WAIT = Duration.ofSeconds(20);
+
   private Chromium() {}
 
   /** Fails (never skips) when the browser or its driver is missing. */

@@ -39,7 +39,7 @@ class SseDemoBrowserTest {
       browser = Chromium.start("sse");
       browser.get(sse.url("/"));
 
-      new WebDriverWait(browser, Duration.ofSeconds(3)).until(d -> ticks(d).size() >= 3);
+      new WebDriverWait(browser, Chromium.WAIT).until(d -> ticks(d).size() >= 3);
       List<Long> ids = ticks(browser);
       assertThat(ids).isSortedAccordingTo(Long::compare).doesNotHaveDuplicates();
       assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("open");
@@ -59,7 +59,7 @@ class SseDemoBrowserTest {
       assertThat(posted.body()).isEqualTo("{\"clients\":1}");
 
       By broadcasts = By.cssSelector("#events li.broadcast");
-      new WebDriverWait(browser, Duration.ofSeconds(2))
+      new WebDriverWait(browser, Chromium.WAIT)
           .until(d -> !d.findElements(broadcasts).isEmpty());
       // Shown as typed (textContent), not as markup.
       assertThat(browser.findElements(broadcasts))
@@ -68,7 +68,7 @@ class SseDemoBrowserTest {
       assertThat(browser.findElements(By.cssSelector("#events b"))).isEmpty();
       // The clock goes on.
       long before = last(ticks(browser));
-      new WebDriverWait(browser, Duration.ofSeconds(2)).until(d -> last(ticks(d)) > before);
+      new WebDriverWait(browser, Chromium.WAIT).until(d -> last(ticks(d)) > before);
 
       assertThat(Chromium.consoleErrors(browser)).as("console errors").isEmpty();
     } finally {

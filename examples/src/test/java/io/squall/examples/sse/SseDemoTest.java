@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** The SSE demo over real HTTP, read line by line with the JDK's client. */
 @ExtendWith(SquallExtension.class)
 class SseDemoTest {
-  private static final Duration WAIT = Duration.ofSeconds(5);
+  private static final Duration WAIT = Duration.ofSeconds(10);
 
   private SseServer sse;
   private final HttpClient client =

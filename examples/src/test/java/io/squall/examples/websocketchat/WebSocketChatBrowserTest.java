@@ -22,7 +22,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /** Two real browsers on one websocket chat: what one types, the other sees. */
 @ExtendWith(SquallExtension.class)
 class WebSocketChatBrowserTest {
-  private static final Duration TWO_SECONDS = Duration.ofSeconds(2);
 
   @BeforeAll
   static void browserInstalled() {
@@ -48,25 +47,25 @@ class WebSocketChatBrowserTest {
       assertThat(messages(bob)).isEmpty();
 
       alice.findElement(By.id("message")).sendKeys("hello from <alice> & co", Keys.ENTER);
-      new WebDriverWait(bob, TWO_SECONDS).until(d -> messages(d).size() == 1);
+      new WebDriverWait(bob, Chromium.WAIT).until(d -> messages(d).size() == 1);
       assertThat(messages(bob)).containsExactly("hello from <alice> & co");
-      new WebDriverWait(alice, TWO_SECONDS).until(d -> messages(d).size() == 1);
+      new WebDriverWait(alice, Chromium.WAIT).until(d -> messages(d).size() == 1);
       assertThat(messages(alice)).containsExactly("hello from <alice> & co");
       assertThat(alice.findElement(By.id("message")).getDomProperty("value")).isEmpty();
 
       // And back.
       bob.findElement(By.id("message")).sendKeys("hi alice", Keys.ENTER);
-      new WebDriverWait(alice, TWO_SECONDS).until(d -> messages(d).size() == 2);
+      new WebDriverWait(alice, Chromium.WAIT).until(d -> messages(d).size() == 2);
       assertThat(messages(alice)).containsExactly("hello from <alice> & co", "hi alice");
 
       // A reload shows the history, rendered by the server, and a fresh websocket replaces the old.
       bob.navigate().refresh();
-      new WebDriverWait(bob, Duration.ofSeconds(5)).until(d -> messages(d).size() == 2);
+      new WebDriverWait(bob, Chromium.WAIT).until(d -> messages(d).size() == 2);
       assertThat(messages(bob)).containsExactly("hello from <alice> & co", "hi alice");
       connected(bob);
       loop.awaitCondition(() -> chat.waiters() == 2);
       bob.findElement(By.id("message")).sendKeys("back again", Keys.ENTER);
-      new WebDriverWait(alice, TWO_SECONDS).until(d -> messages(d).size() == 3);
+      new WebDriverWait(alice, Chromium.WAIT).until(d -> messages(d).size() == 3);
 
       // Chromium offers permessage-deflate, and the server took it.
       assertThat(chat.room.waiters()).hasSize(2).allMatch(WebSocketHandler::compressionNegotiated);
@@ -82,7 +81,7 @@ class WebSocketChatBrowserTest {
 
   /** Waits until the page's websocket is open. */
   private static void connected(WebDriver driver) {
-    new WebDriverWait(driver, Duration.ofSeconds(5))
+    new WebDriverWait(driver, Chromium.WAIT)
         .until(d -> !d.findElements(By.cssSelector("#messageform[data-connected]")).isEmpty());
   }
 

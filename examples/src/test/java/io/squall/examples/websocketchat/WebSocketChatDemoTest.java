@@ -219,7 +219,7 @@ class WebSocketChatDemoTest {
   }
 
   private JsonNode read(WebSocketConnection ws) {
-    WebSocketMessage m = loop.await(ws.readMessage(), Duration.ofSeconds(5));
+    WebSocketMessage m = loop.await(ws.readMessage(), Duration.ofSeconds(10));
     assertThat(m).as("a message (null: the connection closed)").isNotNull();
     assertThat(m.isText()).isTrue();
     return JSON.readTree(m.text());
