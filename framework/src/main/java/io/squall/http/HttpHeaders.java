@@ -212,12 +212,13 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
     };
   }
 
-  /** An independent copy. */
+  /** An independent copy, with room for a few more fields. */
   public HttpHeaders copy() {
     HttpHeaders c = new HttpHeaders();
-    c.names = Arrays.copyOf(names, size);
-    c.values = Arrays.copyOf(values, size);
-    c.hints = Arrays.copyOf(hints, size);
+    int capacity = size + 6;
+    c.names = Arrays.copyOf(names, capacity);
+    c.values = Arrays.copyOf(values, capacity);
+    c.hints = Arrays.copyOf(hints, capacity);
     c.present = present;
     c.size = size;
     return c;

@@ -108,6 +108,14 @@ final class HandlerInfo {
   static final Set<String> EXTRA_VERBS =
       Set.of("PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "REPORT", "SEARCH");
 
+  /** Whether {@code method} is one a handler may implement (else a 405 before anything runs). */
+  static boolean isSupported(String method) {
+    return switch (method) {
+      case "GET", "HEAD", "POST", "DELETE", "PATCH", "PUT", "OPTIONS" -> true;
+      default -> EXTRA_VERBS.contains(method);
+    };
+  }
+
   static HandlerInfo of(Class<? extends RequestHandler> type) {
     return CACHE.get(type);
   }

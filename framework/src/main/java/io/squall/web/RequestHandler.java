@@ -58,6 +58,9 @@ public abstract class RequestHandler {
   private static final Logger appLog = Log.get(RequestHandler.class);
   private static final HexFormat HEX = HexFormat.of();
   private static final byte[] EMPTY = new byte[0];
+  /** What every response starts with (Tornado's defaults); never changed, only copied. */
+  private static final HttpHeaders DEFAULT_HEADERS =
+      new HttpHeaders().set("Content-Type", "text/html; charset=UTF-8").set("Server", "Squall");
 
   private Application application;
   private HttpServerRequest request;
@@ -69,7 +72,8 @@ public abstract class RequestHandler {
 
   private int status = 200;
   private String reason;
-  private HttpHeaders headers = new HttpHeaders();
+  /** The response headers; {@link #clear()} (run by {@code init}) starts them from the defaults. */
+  private HttpHeaders headers;
   private List<byte[]> buffer;
   private int buffered;
   /** How much of a file goes through the output transforms at a time. */
@@ -493,9 +497,7 @@ public abstract class RequestHandler {
 
   /** Drops the headers and body written so far and restores the defaults. */
   public void clear() {
-    headers = new HttpHeaders();
-    headers.set("Content-Type", "text/html; charset=UTF-8");
-    headers.set("Server", "Squall");
+    headers = DEFAULT_HEADERS.copy();
     setDefaultHeaders();
     buffer = null;
     buffered = 0;
@@ -631,7 +633,7 @@ public abstract class RequestHandler {
           && !headers.contains("Etag")) {
         String etag = computeEtag();
         if (etag != null) {
-          headers.set("Etag", etag);
+          headers.add("Etag", etag); // absent, checked above
           if (checkEtagHeader(etag)) {
             buffer = null;
             buffered = 0;
@@ -648,7 +650,7 @@ public abstract class RequestHandler {
         headers.remove("Content-Encoding");
         headers.remove("Content-Language");
       } else if (!headers.contains("Content-Length") && !headers.contains("Transfer-Encoding")) {
-        headers.set("Content-Length", Integer.toString(buffered));
+        headers.add("Content-Length", Integer.toString(buffered)); // absent, checked above
       }
     }
     CompletableFuture<Void> flushed = flush(true);
@@ -669,7 +671,8 @@ public abstract class RequestHandler {
       }
     }
     application.logRequest(this);
-    return flushed.thenCombine(done, (a, b) -> null);
+    // Head, body and end usually go out in one batch, with one future: no need to combine.
+    return flushed == done ? done : flushed.thenCombine(done, (a, b) -> null);
   }
 
   /** Whether {@link #finish()} has been called. */
@@ -867,38 +870,45 @@ public abstract class RequestHandler {
     }
   }
 
-  /** Runs the request: checks, prepare, the verb method, finish. Streaming handlers stop after prepare. */
+  /**
+   * Runs the request: checks, prepare, the verb method, finish. Streaming handlers stop after
+   * prepare. Returns null when all that happened at once (no hook or prepare stage left to wait
+   * for, the usual case: no future, no lambda per request), else a stage completing when it has.
+   */
   final CompletionStage<?> execute(boolean untilBody) {
-    CompletableFuture<Void> ready = new CompletableFuture<>();
+    CompletionStage<?> hooked;
     try {
-      String method = request.method();
-      if (!HandlerInfo.DEFAULT_METHODS.contains(method)
-          && !HandlerInfo.EXTRA_VERBS.contains(method)) {
+      if (!HandlerInfo.isSupported(request.method())) {
         throw new HttpError(405);
       }
-      then(
-          runHooks(0),
-          (hooked, hookError) -> {
-            if (hookError != null) {
-              handleException(hookError);
-              ready.complete(null);
-              return;
-            }
-            if (finished) {
-              ready.complete(null);
-              return;
-            }
-            try {
-              afterHooks(untilBody, ready);
-            } catch (Throwable t) {
-              handleException(t);
-              ready.complete(null);
-            }
-          });
+      hooked = runHooks(0);
+      if (hooked == null) {
+        return finished ? null : afterHooks(untilBody);
+      }
     } catch (Throwable t) {
       handleException(t);
-      ready.complete(null);
+      return null;
     }
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    then(
+        hooked,
+        (v, hookError) -> {
+          CompletionStage<?> rest = null;
+          try {
+            if (hookError != null) {
+              handleException(hookError);
+            } else if (!finished) {
+              rest = afterHooks(untilBody);
+            }
+          } catch (Throwable t) {
+            handleException(t);
+          }
+          if (rest == null) {
+            ready.complete(null);
+          } else {
+            then(rest, (v2, e2) -> ready.complete(null));
+          }
+        });
     return ready;
   }
 
@@ -943,31 +953,38 @@ public abstract class RequestHandler {
     return null;
   }
 
-  private void afterHooks(boolean untilBody, CompletableFuture<Void> ready) {
+  /** The XSRF check, prepare, then (unless the body streams in first) the verb method. */
+  private CompletionStage<?> afterHooks(boolean untilBody) {
     String method = request.method();
-    {
-      if (settings().xsrfCookies()
-          && !method.equals("GET")
-          && !method.equals("HEAD")
-          && !method.equals("OPTIONS")
-          && !(this instanceof ErrorHandler)) {
-        checkXsrfCookie();
+    if (settings().xsrfCookies()
+        && !method.equals("GET")
+        && !method.equals("HEAD")
+        && !method.equals("OPTIONS")
+        && !(this instanceof ErrorHandler)) {
+      checkXsrfCookie();
+    }
+    CompletionStage<?> prepared = prepare();
+    if (prepared == null) {
+      if (!untilBody) {
+        invokeVerb();
       }
-      CompletionStage<?> prepared = prepare();
-      then(
-          prepared,
-          (v, e) -> {
+      return null;
+    }
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    then(
+        prepared,
+        (v, e) -> {
+          try {
             if (e != null) {
               handleException(e);
-              ready.complete(null);
-            } else if (untilBody) {
-              ready.complete(null); // the body streams in; the verb method comes after it
-            } else {
-              invokeVerb();
-              ready.complete(null);
+            } else if (!untilBody) {
+              invokeVerb(); // a streamed body comes first; the verb method after it
             }
-          });
-    }
+          } finally {
+            ready.complete(null);
+          }
+        });
+    return ready;
   }
 
   /** After a streamed body: the verb method. */
