@@ -1030,7 +1030,7 @@ public abstract class RequestHandler {
       if (args.length != verb.arity()) {
         args = java.util.Arrays.copyOf(args, verb.arity());
       }
-      result = verb.handle().invokeExact(this, args);
+      result = verb.call().call(this, args);
     } catch (Throwable t) {
       handleException(t);
       return;

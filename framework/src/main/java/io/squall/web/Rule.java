@@ -249,6 +249,10 @@ public final class Rule {
       throw new IllegalArgumentException(
           type.getName() + " needs a no-argument constructor (or route a HandlerFactory)", e);
     }
+    HandlerFactory direct = DirectCalls.constructor(type, ctor);
+    if (direct != null) {
+      return direct;
+    }
     java.lang.invoke.MethodHandle handle;
     try {
       handle =
