@@ -170,7 +170,7 @@ public class Application implements HttpServerDelegate {
       for (Rule r : h.rules) {
         if (r.isLiteral()) {
           if (r.matchesLiterally(path)) {
-            return new Found(r, null);
+            return r.literalMatch();
           }
           continue;
         }

@@ -14,13 +14,11 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,7 +54,6 @@ import org.slf4j.Logger;
  */
 public abstract class RequestHandler {
   private static final Logger appLog = Log.get(RequestHandler.class);
-  private static final HexFormat HEX = HexFormat.of();
   private static final byte[] EMPTY = new byte[0];
   /** What every response starts with (Tornado's defaults); never changed, only copied. */
   private static final HttpHeaders DEFAULT_HEADERS =
@@ -66,6 +63,8 @@ public abstract class RequestHandler {
   private HttpServerRequest request;
   private HttpConnection connection;
   private IOLoop loop;
+  /** What the framework knows about this handler's class (looked up once per request). */
+  private HandlerInfo info;
   private static final String[] NO_ARGS = new String[0];
   private String[] pathArgs = NO_ARGS;
   private Map<String, String> pathKwargs = Map.of();
@@ -74,7 +73,9 @@ public abstract class RequestHandler {
   private String reason;
   /** The response headers; {@link #clear()} (run by {@code init}) starts them from the defaults. */
   private HttpHeaders headers;
-  private List<byte[]> buffer;
+  /** The body written so far: the first chunk, then any more (usually none: no list). */
+  private byte[] buffer;
+  private List<byte[]> moreBuffer;
   private int buffered;
   /** How much of a file goes through the output transforms at a time. */
   private static final int FILE_PIECE = 64 * 1024;
@@ -103,6 +104,7 @@ public abstract class RequestHandler {
     this.request = request;
     this.connection = request.connection();
     this.loop = connection.loop();
+    this.info = HandlerInfo.of(getClass());
     this.pathArgs = pathArgs;
     this.pathKwargs = pathKwargs;
     clear();
@@ -489,9 +491,13 @@ public abstract class RequestHandler {
       return;
     }
     if (buffer == null) {
-      buffer = new ArrayList<>(2);
+      buffer = bytes;
+    } else {
+      if (moreBuffer == null) {
+        moreBuffer = new ArrayList<>(4);
+      }
+      moreBuffer.add(bytes);
     }
-    buffer.add(bytes);
     buffered += bytes.length;
   }
 
@@ -499,8 +505,7 @@ public abstract class RequestHandler {
   public void clear() {
     headers = DEFAULT_HEADERS.copy();
     setDefaultHeaders();
-    buffer = null;
-    buffered = 0;
+    dropBuffer();
     status = 200;
     reason = null;
   }
@@ -595,20 +600,23 @@ public abstract class RequestHandler {
     if (buffer == null) {
       return ByteBuffer.wrap(EMPTY);
     }
-    byte[] all;
-    if (buffer.size() == 1) {
-      all = buffer.get(0);
-    } else {
-      all = new byte[buffered];
-      int at = 0;
-      for (byte[] b : buffer) {
+    byte[] all = buffer;
+    if (moreBuffer != null) {
+      all = Arrays.copyOf(buffer, buffered);
+      int at = buffer.length;
+      for (byte[] b : moreBuffer) {
         System.arraycopy(b, 0, all, at, b.length);
         at += b.length;
       }
     }
-    buffer = null;
-    buffered = 0;
+    dropBuffer();
     return ByteBuffer.wrap(all);
+  }
+
+  private void dropBuffer() {
+    buffer = null;
+    moreBuffer = null;
+    buffered = 0;
   }
 
   /** Writes {@code chunk}, then {@link #finish()}. */
@@ -635,8 +643,7 @@ public abstract class RequestHandler {
         if (etag != null) {
           headers.add("Etag", etag); // absent, checked above
           if (checkEtagHeader(etag)) {
-            buffer = null;
-            buffered = 0;
+            dropBuffer();
             status = 304;
           }
         }
@@ -687,29 +694,8 @@ public abstract class RequestHandler {
 
   /** A hash of the buffered body for the ETag, or null for none; override to change it. */
   protected String computeEtag() {
-    if (buffer == null) {
-      return "\"da39a3ee5e6b4b0d3255bfef95601890afd80709\""; // SHA-1 of nothing
-    }
-    MessageDigest sha1 = SHA1.get();
-    if (sha1 == null) {
-      return null;
-    }
-    for (byte[] b : buffer) {
-      sha1.update(b);
-    }
-    return "\"" + HEX.formatHex(sha1.digest()) + "\""; // digest() also resets it for the next use
+    return Etags.sha1(buffer, moreBuffer);
   }
-
-  /** One SHA-1 digest per thread: looking a provider up per response costs more than hashing. */
-  private static final ThreadLocal<MessageDigest> SHA1 =
-      ThreadLocal.withInitial(
-          () -> {
-            try {
-              return MessageDigest.getInstance("SHA-1");
-            } catch (NoSuchAlgorithmException e) {
-              return null;
-            }
-          });
 
   /** Whether the request's {@code If-None-Match} matches {@code etag} (weak comparison). */
   protected boolean checkEtagHeader(String etag) {
@@ -1004,7 +990,6 @@ public abstract class RequestHandler {
     if (finished) {
       return;
     }
-    HandlerInfo info = HandlerInfo.of(getClass());
     HandlerInfo.Verb verb = info.verb(request.method(), pathArgs.length);
     if (verb == null) {
       if (!info.allow.isEmpty()) {
@@ -1136,7 +1121,7 @@ public abstract class RequestHandler {
   }
 
   final boolean streams() {
-    return HandlerInfo.of(getClass()).streaming;
+    return info.streaming;
   }
 
   @Override
