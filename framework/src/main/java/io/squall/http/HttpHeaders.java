@@ -30,6 +30,11 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
   private int[] hints;
   /** One bit per {@link #hint} present (a field may have been removed since): misses cost O(1). */
   private long present;
+  /**
+   * One bit per {@link #hint} that more than one field has had (the same name repeated, or two
+   * names sharing a hint): when clear, {@link #set} of a present name has no later field to drop.
+   */
+  private long repeated;
   private int size;
 
   /** Creates an empty header collection. */
@@ -62,6 +67,7 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
     names[size] = name;
     values[size] = value;
     hints[size] = h;
+    repeated |= present & (1L << h);
     present |= 1L << h;
     size++;
   }
@@ -78,7 +84,9 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
       addUnchecked(name, value);
     } else {
       values[i] = value;
-      removeFrom(name, i + 1);
+      if ((repeated & (1L << hints[i])) != 0) {
+        removeFrom(name, i + 1);
+      }
     }
     return this;
   }
@@ -220,6 +228,7 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
     c.values = Arrays.copyOf(values, capacity);
     c.hints = Arrays.copyOf(hints, capacity);
     c.present = present;
+    c.repeated = repeated;
     c.size = size;
     return c;
   }
@@ -259,6 +268,7 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
     int h = hint(name);
     int to = i;
     long bits = 0;
+    long twice = 0;
     for (int k = 0; k < size; k++) {
       if (k >= i && hints[k] == h && sameName(names[k], name)) {
         continue;
@@ -269,12 +279,14 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
         hints[to] = hints[k];
         to++;
       }
+      twice |= bits & (1L << hints[k]);
       bits |= 1L << hints[k];
     }
     Arrays.fill(names, to, size, null);
     Arrays.fill(values, to, size, null);
     size = to;
     present = bits;
+    repeated = twice;
   }
 
   private static boolean sameName(String a, String b) {
