@@ -35,6 +35,8 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
    * names sharing a hint): when clear, {@link #set} of a present name has no later field to drop.
    */
   private long repeated;
+  /** Whether a value with a character above U+00FF was ever added (such a head cannot be sent). */
+  private boolean wide;
   private int size;
 
   /** Creates an empty header collection. */
@@ -50,7 +52,7 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
   /** Appends a field; earlier fields of the same name are kept. */
   public HttpHeaders add(String name, String value) {
     checkName(name);
-    checkValue(value);
+    wide |= checkValue(value);
     addUnchecked(name, value);
     return this;
   }
@@ -78,7 +80,7 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
    */
   public HttpHeaders set(String name, String value) {
     checkName(name);
-    checkValue(value);
+    wide |= checkValue(value);
     int i = indexOf(name, 0);
     if (i < 0) {
       addUnchecked(name, value);
@@ -170,6 +172,14 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
     return Collections.unmodifiableSet(result);
   }
 
+  /**
+   * Whether every name and value is ISO-8859-1 (names are tokens; parsed values come from bytes):
+   * false once a value with a wider character was added, even if it was removed since.
+   */
+  boolean isLatin1() {
+    return !wide;
+  }
+
   /** The name of field {@code i} (0 to {@link #size()} - 1), as spelled when added. */
   String nameAt(int i) {
     return names[i];
@@ -229,6 +239,7 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
     c.hints = Arrays.copyOf(hints, capacity);
     c.present = present;
     c.repeated = repeated;
+    c.wide = wide;
     c.size = size;
     return c;
   }
@@ -331,14 +342,18 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
     }
   }
 
-  private static void checkValue(String value) {
+  /** Refuses CR, LF and NUL; returns whether the value has a character above U+00FF. */
+  private static boolean checkValue(String value) {
     Objects.requireNonNull(value, "value");
+    char max = 0;
     for (int i = 0, n = value.length(); i < n; i++) {
       char c = value.charAt(i);
       if (c == '\r' || c == '\n' || c == 0) {
         throw new IllegalArgumentException("header value contains CR, LF or NUL");
       }
+      max |= c;
     }
+    return max > 0xFF;
   }
 
   private static String printable(String s) {
