@@ -582,13 +582,13 @@ public abstract class RequestHandler {
       if (transforms == null) {
         transforms = application.transformsFor(request);
       }
-      for (OutputTransform t : transforms) {
-        body = t.transformFirstChunk(status, headers, body, finishing);
+      for (int i = 0, n = transforms.size(); i < n; i++) { // no iterator per response
+        body = transforms.get(i).transformFirstChunk(status, headers, body, finishing);
       }
       return connection.writeHeaders(status, reason, headers, body.hasRemaining() ? body : null);
     }
-    for (OutputTransform t : transforms) {
-      body = t.transformChunk(body, finishing);
+    for (int i = 0, n = transforms.size(); i < n; i++) {
+      body = transforms.get(i).transformChunk(body, finishing);
     }
     if (!body.hasRemaining()) {
       return CompletableFuture.completedFuture(null);
