@@ -30,6 +30,13 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
   private int[] hints;
   /** One bit per {@link #hint} present (a field may have been removed since): misses cost O(1). */
   private long present;
+  /**
+   * One bit per {@link #hint} that more than one field has had (the same name repeated, or two
+   * names sharing a hint): when clear, {@link #set} of a present name has no later field to drop.
+   */
+  private long repeated;
+  /** Whether a value with a character above U+00FF was ever added (such a head cannot be sent). */
+  private boolean wide;
   private int size;
 
   /** Creates an empty header collection. */
@@ -45,7 +52,7 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
   /** Appends a field; earlier fields of the same name are kept. */
   public HttpHeaders add(String name, String value) {
     checkName(name);
-    checkValue(value);
+    wide |= checkValue(value);
     addUnchecked(name, value);
     return this;
   }
@@ -62,6 +69,7 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
     names[size] = name;
     values[size] = value;
     hints[size] = h;
+    repeated |= present & (1L << h);
     present |= 1L << h;
     size++;
   }
@@ -72,13 +80,15 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
    */
   public HttpHeaders set(String name, String value) {
     checkName(name);
-    checkValue(value);
+    wide |= checkValue(value);
     int i = indexOf(name, 0);
     if (i < 0) {
       addUnchecked(name, value);
     } else {
       values[i] = value;
-      removeFrom(name, i + 1);
+      if ((repeated & (1L << hints[i])) != 0) {
+        removeFrom(name, i + 1);
+      }
     }
     return this;
   }
@@ -162,6 +172,14 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
     return Collections.unmodifiableSet(result);
   }
 
+  /**
+   * Whether every name and value is ISO-8859-1 (names are tokens; parsed values come from bytes):
+   * false once a value with a wider character was added, even if it was removed since.
+   */
+  boolean isLatin1() {
+    return !wide;
+  }
+
   /** The name of field {@code i} (0 to {@link #size()} - 1), as spelled when added. */
   String nameAt(int i) {
     return names[i];
@@ -212,13 +230,16 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
     };
   }
 
-  /** An independent copy. */
+  /** An independent copy, with room for a few more fields. */
   public HttpHeaders copy() {
     HttpHeaders c = new HttpHeaders();
-    c.names = Arrays.copyOf(names, size);
-    c.values = Arrays.copyOf(values, size);
-    c.hints = Arrays.copyOf(hints, size);
+    int capacity = size + 6;
+    c.names = Arrays.copyOf(names, capacity);
+    c.values = Arrays.copyOf(values, capacity);
+    c.hints = Arrays.copyOf(hints, capacity);
     c.present = present;
+    c.repeated = repeated;
+    c.wide = wide;
     c.size = size;
     return c;
   }
@@ -258,6 +279,7 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
     int h = hint(name);
     int to = i;
     long bits = 0;
+    long twice = 0;
     for (int k = 0; k < size; k++) {
       if (k >= i && hints[k] == h && sameName(names[k], name)) {
         continue;
@@ -268,12 +290,14 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
         hints[to] = hints[k];
         to++;
       }
+      twice |= bits & (1L << hints[k]);
       bits |= 1L << hints[k];
     }
     Arrays.fill(names, to, size, null);
     Arrays.fill(values, to, size, null);
     size = to;
     present = bits;
+    repeated = twice;
   }
 
   private static boolean sameName(String a, String b) {
@@ -318,14 +342,18 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
     }
   }
 
-  private static void checkValue(String value) {
+  /** Refuses CR, LF and NUL; returns whether the value has a character above U+00FF. */
+  private static boolean checkValue(String value) {
     Objects.requireNonNull(value, "value");
+    char max = 0;
     for (int i = 0, n = value.length(); i < n; i++) {
       char c = value.charAt(i);
       if (c == '\r' || c == '\n' || c == 0) {
         throw new IllegalArgumentException("header value contains CR, LF or NUL");
       }
+      max |= c;
     }
+    return max > 0xFF;
   }
 
   private static String printable(String s) {

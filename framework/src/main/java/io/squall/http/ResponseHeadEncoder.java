@@ -7,7 +7,8 @@ import java.nio.charset.StandardCharsets;
  * array: lengths are summed first, then characters are stored as ISO-8859-1 bytes directly, with
  * no intermediate Strings. Status lines of registered codes with their standard phrase are
  * pre-encoded. Header names and values were validated by {@link HttpHeaders}; a character above
- * U+00FF cannot be sent and is rejected with {@link IllegalArgumentException}.
+ * U+00FF cannot be sent and is rejected with {@link IllegalArgumentException}. When the headers
+ * know they hold none (the usual case), each name and value is copied in bulk.
  */
 final class ResponseHeadEncoder {
   private ResponseHeadEncoder() {}
@@ -48,11 +49,12 @@ final class ResponseHeadEncoder {
     byte[] out = new byte[size];
     System.arraycopy(line, 0, out, 0, line.length);
     int p = line.length;
+    boolean latin1 = headers.isLatin1();
     for (int i = 0; i < fields; i++) {
-      p = put(headers.nameAt(i), out, p);
+      p = latin1 ? copy(headers.nameAt(i), out, p) : put(headers.nameAt(i), out, p);
       out[p++] = ':';
       out[p++] = ' ';
-      p = put(headers.valueAt(i), out, p);
+      p = latin1 ? copy(headers.valueAt(i), out, p) : put(headers.valueAt(i), out, p);
       out[p++] = '\r';
       out[p++] = '\n';
     }
@@ -70,6 +72,18 @@ final class ResponseHeadEncoder {
     }
     return (version.text() + " " + status + " " + reason + "\r\n")
         .getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * Copies {@code s}, known to be ISO-8859-1, as bytes: the one JDK method that does so without an
+   * intermediate array (an array copy for a compact string), deprecated only because it drops the
+   * high byte of wider characters, which {@link HttpHeaders#isLatin1()} rules out here.
+   */
+  @SuppressWarnings("deprecation")
+  private static int copy(String s, byte[] out, int p) {
+    int n = s.length();
+    s.getBytes(0, n, out, p);
+    return p + n;
   }
 
   private static int put(String s, byte[] out, int p) {

@@ -170,7 +170,7 @@ public class Application implements HttpServerDelegate {
       for (Rule r : h.rules) {
         if (r.isLiteral()) {
           if (r.matchesLiterally(path)) {
-            return new Found(r, null);
+            return r.literalMatch();
           }
           continue;
         }
@@ -293,7 +293,7 @@ public class Application implements HttpServerDelegate {
   /**
    * Logs a finished request (Tornado's {@code log_request}): info below 400, warning for 4xx,
    * error for 5xx, on the {@code io.squall.web.access} logger; the logFunction setting replaces
-   * it.
+   * it. Nothing is formatted for a level that is off.
    */
   protected void logRequest(RequestHandler handler) {
     if (settings.logFunction() != null) {
@@ -308,8 +308,10 @@ public class Application implements HttpServerDelegate {
             "{} {} {} ({}) {}ms", status, r.method(), r.uri(), r.remoteIp(), millis(r));
       }
     } else if (status < 500) {
-      accessLog.warn("{} {} {} ({}) {}ms", status, r.method(), r.uri(), r.remoteIp(), millis(r));
-    } else {
+      if (accessLog.isWarnEnabled()) {
+        accessLog.warn("{} {} {} ({}) {}ms", status, r.method(), r.uri(), r.remoteIp(), millis(r));
+      }
+    } else if (accessLog.isErrorEnabled()) {
       accessLog.error("{} {} {} ({}) {}ms", status, r.method(), r.uri(), r.remoteIp(), millis(r));
     }
   }

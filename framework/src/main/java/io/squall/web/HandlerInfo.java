@@ -29,8 +29,14 @@ final class HandlerInfo {
         }
       };
 
+  /** Calls a verb method on a handler with its path arguments. */
+  @FunctionalInterface
+  interface Call {
+    Object call(RequestHandler handler, String[] args) throws Throwable;
+  }
+
   /** A verb method, ready to call with the path arguments. */
-  record Verb(String method, MethodHandle handle, int arity, boolean authenticated) {}
+  record Verb(String method, Call call, int arity, boolean authenticated) {}
 
   final boolean streaming;
   private final Map<String, Verb[]> verbs = new HashMap<>();
@@ -42,7 +48,6 @@ final class HandlerInfo {
     this.streaming = type.isAnnotationPresent(StreamRequestBody.class);
     this.supported = supportedMethods(type);
     boolean classAuth = type.isAnnotationPresent(Authenticated.class);
-    MethodHandles.Lookup lookup = MethodHandles.publicLookup();
     Set<String> allowed = new TreeSet<>();
     for (Method m : type.getMethods()) {
       String name = m.getName();
@@ -61,25 +66,14 @@ final class HandlerInfo {
         continue;
       }
       int arity = m.getParameterCount();
-      MethodHandle h;
-      try {
-        m.setAccessible(true);
-        h = MethodHandles.lookup().unreflect(m);
-      } catch (IllegalAccessException | RuntimeException e) {
-        try {
-          h = lookup.unreflect(m);
-        } catch (IllegalAccessException e2) {
-          throw new IllegalArgumentException(
-              "handler method " + m + " is not accessible: make it and its class public", e2);
-        }
+      Call call = DirectCalls.verb(m);
+      if (call == null) {
+        call = handleCall(m, arity);
       }
-      h =
-          h.asType(MethodType.methodType(Object.class, RequestHandler.class, stringParams(arity)))
-              .asSpreader(String[].class, arity);
       boolean auth = classAuth || m.isAnnotationPresent(Authenticated.class);
       Verb[] byArity = verbs.computeIfAbsent(verb, k -> new Verb[8]);
       if (arity < byArity.length) {
-        byArity[arity] = new Verb(verb, h, arity, auth);
+        byArity[arity] = new Verb(verb, call, arity, auth);
       }
       allowed.add(verb);
     }
@@ -87,6 +81,26 @@ final class HandlerInfo {
       allowed.add("HEAD");
     }
     this.allow = String.join(", ", allowed);
+  }
+
+  /** Calls {@code m} through a method handle (when it cannot be bound directly). */
+  private static Call handleCall(Method m, int arity) {
+    MethodHandle h;
+    try {
+      m.setAccessible(true);
+      h = MethodHandles.lookup().unreflect(m);
+    } catch (IllegalAccessException | RuntimeException e) {
+      try {
+        h = MethodHandles.publicLookup().unreflect(m);
+      } catch (IllegalAccessException e2) {
+        throw new IllegalArgumentException(
+            "handler method " + m + " is not accessible: make it and its class public", e2);
+      }
+    }
+    MethodHandle spread =
+        h.asType(MethodType.methodType(Object.class, RequestHandler.class, stringParams(arity)))
+            .asSpreader(String[].class, arity);
+    return (handler, args) -> (Object) spread.invokeExact(handler, args);
   }
 
   private static Class<?>[] stringParams(int n) {

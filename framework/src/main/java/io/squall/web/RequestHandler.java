@@ -14,13 +14,11 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,21 +55,28 @@ import org.slf4j.Logger;
  */
 public abstract class RequestHandler {
   private static final Logger appLog = Log.get(RequestHandler.class);
-  private static final HexFormat HEX = HexFormat.of();
   private static final byte[] EMPTY = new byte[0];
+  /** What every response starts with (Tornado's defaults); never changed, only copied. */
+  private static final HttpHeaders DEFAULT_HEADERS =
+      new HttpHeaders().set("Content-Type", "text/html; charset=UTF-8").set("Server", "Squall");
 
   private Application application;
   private HttpServerRequest request;
   private HttpConnection connection;
   private IOLoop loop;
+  /** What the framework knows about this handler's class (looked up once per request). */
+  private HandlerInfo info;
   private static final String[] NO_ARGS = new String[0];
   private String[] pathArgs = NO_ARGS;
   private Map<String, String> pathKwargs = Map.of();
 
   private int status = 200;
   private String reason;
-  private HttpHeaders headers = new HttpHeaders();
-  private List<byte[]> buffer;
+  /** The response headers; {@link #clear()} (run by {@code init}) starts them from the defaults. */
+  private HttpHeaders headers;
+  /** The body written so far: the first chunk, then any more (usually none: no list). */
+  private byte[] buffer;
+  private List<byte[]> moreBuffer;
   private int buffered;
   /** How much of a file goes through the output transforms at a time. */
   private static final int FILE_PIECE = 64 * 1024;
@@ -100,6 +105,7 @@ public abstract class RequestHandler {
     this.request = request;
     this.connection = request.connection();
     this.loop = connection.loop();
+    this.info = HandlerInfo.of(getClass());
     this.pathArgs = pathArgs;
     this.pathKwargs = pathKwargs;
     clear();
@@ -504,20 +510,21 @@ public abstract class RequestHandler {
       return;
     }
     if (buffer == null) {
-      buffer = new ArrayList<>(2);
+      buffer = bytes;
+    } else {
+      if (moreBuffer == null) {
+        moreBuffer = new ArrayList<>(4);
+      }
+      moreBuffer.add(bytes);
     }
-    buffer.add(bytes);
     buffered += bytes.length;
   }
 
   /** Drops the headers and body written so far and restores the defaults. */
   public void clear() {
-    headers = new HttpHeaders();
-    headers.set("Content-Type", "text/html; charset=UTF-8");
-    headers.set("Server", "Squall");
+    headers = DEFAULT_HEADERS.copy();
     setDefaultHeaders();
-    buffer = null;
-    buffered = 0;
+    dropBuffer();
     status = 200;
     reason = null;
   }
@@ -594,13 +601,13 @@ public abstract class RequestHandler {
       if (transforms == null) {
         transforms = application.transformsFor(request);
       }
-      for (OutputTransform t : transforms) {
-        body = t.transformFirstChunk(status, headers, body, finishing);
+      for (int i = 0, n = transforms.size(); i < n; i++) { // no iterator per response
+        body = transforms.get(i).transformFirstChunk(status, headers, body, finishing);
       }
       return connection.writeHeaders(status, reason, headers, body.hasRemaining() ? body : null);
     }
-    for (OutputTransform t : transforms) {
-      body = t.transformChunk(body, finishing);
+    for (int i = 0, n = transforms.size(); i < n; i++) {
+      body = transforms.get(i).transformChunk(body, finishing);
     }
     if (!body.hasRemaining()) {
       return CompletableFuture.completedFuture(null);
@@ -612,20 +619,23 @@ public abstract class RequestHandler {
     if (buffer == null) {
       return ByteBuffer.wrap(EMPTY);
     }
-    byte[] all;
-    if (buffer.size() == 1) {
-      all = buffer.get(0);
-    } else {
-      all = new byte[buffered];
-      int at = 0;
-      for (byte[] b : buffer) {
+    byte[] all = buffer;
+    if (moreBuffer != null) {
+      all = Arrays.copyOf(buffer, buffered);
+      int at = buffer.length;
+      for (byte[] b : moreBuffer) {
         System.arraycopy(b, 0, all, at, b.length);
         at += b.length;
       }
     }
-    buffer = null;
-    buffered = 0;
+    dropBuffer();
     return ByteBuffer.wrap(all);
+  }
+
+  private void dropBuffer() {
+    buffer = null;
+    moreBuffer = null;
+    buffered = 0;
   }
 
   /** Writes {@code chunk}, then {@link #finish()}. */
@@ -650,10 +660,9 @@ public abstract class RequestHandler {
           && !headers.contains("Etag")) {
         String etag = computeEtag();
         if (etag != null) {
-          headers.set("Etag", etag);
+          headers.add("Etag", etag); // absent, checked above
           if (checkEtagHeader(etag)) {
-            buffer = null;
-            buffered = 0;
+            dropBuffer();
             status = 304;
           }
         }
@@ -667,7 +676,7 @@ public abstract class RequestHandler {
         headers.remove("Content-Encoding");
         headers.remove("Content-Language");
       } else if (!headers.contains("Content-Length") && !headers.contains("Transfer-Encoding")) {
-        headers.set("Content-Length", Integer.toString(buffered));
+        headers.add("Content-Length", Integer.toString(buffered)); // absent, checked above
       }
     }
     CompletableFuture<Void> flushed = flush(true);
@@ -688,7 +697,8 @@ public abstract class RequestHandler {
       }
     }
     application.logRequest(this);
-    return flushed.thenCombine(done, (a, b) -> null);
+    // Head, body and end usually go out in one batch, with one future: no need to combine.
+    return flushed == done ? done : flushed.thenCombine(done, (a, b) -> null);
   }
 
   /** Whether {@link #finish()} has been called. */
@@ -703,29 +713,8 @@ public abstract class RequestHandler {
 
   /** A hash of the buffered body for the ETag, or null for none; override to change it. */
   protected String computeEtag() {
-    if (buffer == null) {
-      return "\"da39a3ee5e6b4b0d3255bfef95601890afd80709\""; // SHA-1 of nothing
-    }
-    MessageDigest sha1 = SHA1.get();
-    if (sha1 == null) {
-      return null;
-    }
-    for (byte[] b : buffer) {
-      sha1.update(b);
-    }
-    return "\"" + HEX.formatHex(sha1.digest()) + "\""; // digest() also resets it for the next use
+    return Etags.sha1(buffer, moreBuffer);
   }
-
-  /** One SHA-1 digest per thread: looking a provider up per response costs more than hashing. */
-  private static final ThreadLocal<MessageDigest> SHA1 =
-      ThreadLocal.withInitial(
-          () -> {
-            try {
-              return MessageDigest.getInstance("SHA-1");
-            } catch (NoSuchAlgorithmException e) {
-              return null;
-            }
-          });
 
   /** Whether the request's {@code If-None-Match} matches {@code etag} (weak comparison). */
   protected boolean checkEtagHeader(String etag) {
@@ -886,40 +875,48 @@ public abstract class RequestHandler {
     }
   }
 
-  /** Runs the request: checks, prepare, the verb method, finish. Streaming handlers stop after prepare. */
+  /**
+   * Runs the request: checks, prepare, the verb method, finish. Streaming handlers stop after
+   * prepare. Returns null when all that happened at once (no hook or prepare stage left to wait
+   * for, the usual case: no future, no lambda per request), else a stage completing when it has.
+   */
   final CompletionStage<?> execute(boolean untilBody) {
-    CompletableFuture<Void> ready = new CompletableFuture<>();
+    CompletionStage<?> hooked;
     try {
-      HandlerInfo info = HandlerInfo.of(getClass());
       if (!info.supports(request.method())) {
         if (!info.allow.isEmpty()) {
           setHeader("Allow", info.allow);
         }
         throw new HttpError(405);
       }
-      then(
-          runHooks(0),
-          (hooked, hookError) -> {
-            if (hookError != null) {
-              handleException(hookError);
-              ready.complete(null);
-              return;
-            }
-            if (finished) {
-              ready.complete(null);
-              return;
-            }
-            try {
-              afterHooks(untilBody, ready);
-            } catch (Throwable t) {
-              handleException(t);
-              ready.complete(null);
-            }
-          });
+      hooked = runHooks(0);
+      if (hooked == null) {
+        return finished ? null : afterHooks(untilBody);
+      }
     } catch (Throwable t) {
       handleException(t);
-      ready.complete(null);
+      return null;
     }
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    then(
+        hooked,
+        (v, hookError) -> {
+          CompletionStage<?> rest = null;
+          try {
+            if (hookError != null) {
+              handleException(hookError);
+            } else if (!finished) {
+              rest = afterHooks(untilBody);
+            }
+          } catch (Throwable t) {
+            handleException(t);
+          }
+          if (rest == null) {
+            ready.complete(null);
+          } else {
+            then(rest, (v2, e2) -> ready.complete(null));
+          }
+        });
     return ready;
   }
 
@@ -964,59 +961,75 @@ public abstract class RequestHandler {
     return null;
   }
 
-  private void afterHooks(boolean untilBody, CompletableFuture<Void> ready) {
+  /**
+   * The XSRF check, the async current user (if any), prepare, then (unless the body streams in
+   * first) the verb method. Returns null when all that happened at once, else a stage.
+   */
+  private CompletionStage<?> afterHooks(boolean untilBody) {
     String method = request.method();
-    {
-      if (settings().xsrfCookies()
-          && !method.equals("GET")
-          && !method.equals("HEAD")
-          && !method.equals("OPTIONS")
-          && !(this instanceof ErrorHandler)) {
-        checkXsrfCookie();
-      }
-      CompletionStage<?> user = getCurrentUserAsync();
-      if (user == null) {
-        runPrepare(untilBody, ready);
-        return;
-      }
-      then(
-          user,
-          (u, e) -> {
+    if (settings().xsrfCookies()
+        && !method.equals("GET")
+        && !method.equals("HEAD")
+        && !method.equals("OPTIONS")
+        && !(this instanceof ErrorHandler)) {
+      checkXsrfCookie();
+    }
+    CompletionStage<?> user = getCurrentUserAsync();
+    if (user == null) {
+      return runPrepare(untilBody);
+    }
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    then(
+        user,
+        (u, e) -> {
+          CompletionStage<?> rest = null;
+          try {
             if (e != null) {
               handleException(e);
-              ready.complete(null);
-              return;
+            } else {
+              setCurrentUser(u);
+              if (!finished) {
+                rest = runPrepare(untilBody);
+              }
             }
-            setCurrentUser(u);
-            if (finished) {
-              ready.complete(null);
-              return;
-            }
-            try {
-              runPrepare(untilBody, ready);
-            } catch (Throwable t) {
-              handleException(t);
-              ready.complete(null);
-            }
-          });
-    }
+          } catch (Throwable t) {
+            handleException(t);
+          }
+          if (rest == null) {
+            ready.complete(null);
+          } else {
+            then(rest, (v2, e2) -> ready.complete(null));
+          }
+        });
+    return ready;
   }
 
-  private void runPrepare(boolean untilBody, CompletableFuture<Void> ready) {
+  /** prepare, then (unless the body streams in first) the verb method; null when done at once. */
+  private CompletionStage<?> runPrepare(boolean untilBody) {
     CompletionStage<?> prepared = prepare();
+    if (prepared == null) {
+      if (!untilBody) {
+        invokeVerb();
+      }
+      return null;
+    }
+    CompletableFuture<Void> ready = new CompletableFuture<>();
     then(
         prepared,
         (v, e) -> {
-          if (e != null) {
-            handleException(e);
-            ready.complete(null);
-          } else if (untilBody) {
-            ready.complete(null); // the body streams in; the verb method comes after it
-          } else {
-            invokeVerb();
+          try {
+            if (e != null) {
+              handleException(e);
+            } else if (!untilBody && !finished) {
+              invokeVerb(); // a streamed body comes first; the verb method after it
+            }
+          } catch (Throwable t) {
+            handleException(t);
+          } finally {
             ready.complete(null);
           }
         });
+    return ready;
   }
 
   /** After a streamed body: the verb method. */
@@ -1036,7 +1049,6 @@ public abstract class RequestHandler {
     if (finished) {
       return;
     }
-    HandlerInfo info = HandlerInfo.of(getClass());
     HandlerInfo.Verb verb = info.verb(request.method(), pathArgs.length);
     if (verb == null) {
       if (!info.allow.isEmpty()) {
@@ -1062,7 +1074,7 @@ public abstract class RequestHandler {
       if (args.length != verb.arity()) {
         args = java.util.Arrays.copyOf(args, verb.arity());
       }
-      result = verb.handle().invokeExact(this, args);
+      result = verb.call().call(this, args);
     } catch (Throwable t) {
       handleException(t);
       return;
@@ -1168,7 +1180,7 @@ public abstract class RequestHandler {
   }
 
   final boolean streams() {
-    return HandlerInfo.of(getClass()).streaming;
+    return info.streaming;
   }
 
   @Override

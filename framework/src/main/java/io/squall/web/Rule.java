@@ -32,6 +32,8 @@ public final class Rule {
   private final List<String> groupNames;
   private final String reverseTemplate;
   private final String literal;
+  /** For a literal rule, what {@link Application#find} answers (immutable, so shared). */
+  private final Application.Found literalMatch;
 
   private Rule(
       Pattern pattern,
@@ -49,6 +51,7 @@ public final class Rule {
     this.groupNames = namedGroups(pattern.pattern());
     this.reverseTemplate = reverseTemplate(pattern.pattern());
     this.literal = literal(pattern);
+    this.literalMatch = literal != null ? new Application.Found(this, null) : null;
   }
 
   /** The path a pattern without any regex syntax matches (compared as a string), else null. */
@@ -150,6 +153,11 @@ public final class Rule {
   /** For a literal rule: whether it matches {@code path}. */
   boolean matchesLiterally(String path) {
     return literal.equals(path);
+  }
+
+  /** For a literal rule: what serves a path it matches. */
+  Application.Found literalMatch() {
+    return literalMatch;
   }
 
   /** The rule's matcher for {@code path}, or null when it does not match. */
@@ -267,6 +275,10 @@ public final class Rule {
     } catch (NoSuchMethodException | RuntimeException e) {
       throw new IllegalArgumentException(
           type.getName() + " needs a no-argument constructor (or route a HandlerFactory)", e);
+    }
+    HandlerFactory direct = DirectCalls.constructor(type, ctor);
+    if (direct != null) {
+      return direct;
     }
     java.lang.invoke.MethodHandle handle;
     try {

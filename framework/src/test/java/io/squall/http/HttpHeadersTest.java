@@ -178,4 +178,33 @@ class HttpHeadersTest {
     }
     assertThat(h.size()).isEqualTo(model.values().stream().mapToInt(java.util.List::size).sum());
   }
+
+  @Test
+  void setDropsEveryLaterRepeatAcrossCopiesAndRemovals() {
+    String[] names = {"Content-Type", "Server", "Etag", "Set-Cookie", "Vary"};
+    HttpHeaders h = new HttpHeaders();
+    java.util.Map<String, java.util.List<String>> model = new java.util.LinkedHashMap<>();
+    java.util.Random random = new java.util.Random(11);
+    for (int step = 0; step < 3000; step++) {
+      String name = names[random.nextInt(names.length)];
+      String spelled = random.nextBoolean() ? name.toLowerCase(java.util.Locale.ROOT) : name;
+      String key = name.toLowerCase(java.util.Locale.ROOT);
+      switch (random.nextInt(5)) {
+        case 0, 1 -> {
+          h.add(spelled, "a" + step);
+          model.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add("a" + step);
+        }
+        case 2 -> {
+          h.set(spelled, "s" + step);
+          model.put(key, new java.util.ArrayList<>(java.util.List.of("s" + step)));
+        }
+        case 3 -> h = h.copy();
+        default -> assertThat(h.remove(spelled)).isEqualTo(model.remove(key) != null);
+      }
+      for (String n : names) {
+        assertThat(h.getAll(n))
+            .isEqualTo(model.getOrDefault(n.toLowerCase(java.util.Locale.ROOT), java.util.List.of()));
+      }
+    }
+  }
 }

@@ -45,6 +45,20 @@ class ResponseHeadEncoderTest {
   }
 
   @Test
+  void rejectsAWideCharacterEvenAmongLatin1FieldsAndAfterOthersWereRemoved() {
+    HttpHeaders h = new HttpHeaders().add("A", "caf\u00e9").add("B", "\u0100").add("C", "x");
+    assertThatThrownBy(() -> ResponseHeadEncoder.encode(HttpVersion.HTTP_1_1, 200, null, h))
+        .isInstanceOf(IllegalArgumentException.class);
+    h.remove("B");
+    byte[] out = ResponseHeadEncoder.encode(HttpVersion.HTTP_1_1, 200, null, h);
+    assertThat(new String(out, StandardCharsets.ISO_8859_1))
+        .isEqualTo("HTTP/1.1 200 OK\r\nA: caf\u00e9\r\nC: x\r\n\r\n");
+    assertThat(new HttpHeaders().add("A", "caf\u00e9").isLatin1()).isTrue();
+    assertThat(h.isLatin1()).isFalse();
+    assertThat(h.copy().isLatin1()).isFalse();
+  }
+
+  @Test
   void rejectsCharactersThatCannotBeSent() {
     HttpHeaders h = new HttpHeaders().add("X", "\u20ac");
     assertThatThrownBy(() -> ResponseHeadEncoder.encode(HttpVersion.HTTP_1_1, 200, null, h))
