@@ -5,25 +5,18 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * The default ETag (Tornado's): the SHA-1 of the body in hex, quoted. One digest and its scratch
  * per thread, so a response costs the hashing, one hex pass and the String, nothing else (looking a
- * provider up per response costs more than hashing a small body). Each thread also remembers its
- * last small body and its tag: an answer repeated byte for byte (a fixed page, a health check, the
- * same JSON) is compared, not hashed again. A different body of the same length costs one compare
- * more than hashing alone; bodies above {@link #REMEMBERED} bytes are always hashed.
+ * provider up per response costs more than hashing a small body).
  */
 final class Etags {
   private Etags() {}
 
   /** The ETag of an empty body. */
   static final String EMPTY = "\"da39a3ee5e6b4b0d3255bfef95601890afd80709\"";
-
-  /** The largest body a thread remembers. */
-  static final int REMEMBERED = 2048;
 
   private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(ISO_8859_1);
   private static final ThreadLocal<Etags.Hasher> HASHERS = ThreadLocal.withInitial(Hasher::create);
@@ -41,9 +34,6 @@ final class Etags {
     private final MessageDigest sha1;
     private final byte[] digest = new byte[20];
     private final byte[] text = new byte[42];
-    private final byte[] lastBody = new byte[REMEMBERED];
-    private int lastLength = -1;
-    private String lastEtag;
 
     private Hasher(MessageDigest sha1) {
       this.sha1 = sha1;
@@ -60,21 +50,6 @@ final class Etags {
     }
 
     String etag(byte[] first, List<byte[]> more) {
-      int n = first.length;
-      if (more != null || n > REMEMBERED) {
-        return hash(first, more);
-      }
-      if (n == lastLength && Arrays.equals(first, 0, n, lastBody, 0, n)) {
-        return lastEtag;
-      }
-      String etag = hash(first, null);
-      System.arraycopy(first, 0, lastBody, 0, n);
-      lastLength = n;
-      lastEtag = etag;
-      return etag;
-    }
-
-    private String hash(byte[] first, List<byte[]> more) {
       sha1.update(first);
       if (more != null) {
         for (byte[] b : more) {
