@@ -911,13 +911,18 @@ public abstract class RequestHandler {
           } catch (Throwable t) {
             handleException(t);
           }
-          if (rest == null) {
-            ready.complete(null);
-          } else {
-            then(rest, (v2, e2) -> ready.complete(null));
-          }
+          completeAfter(ready, rest);
         });
     return ready;
+  }
+
+  /** Completes {@code ready} now, or once {@code rest} (a later step's stage, may be null) has. */
+  private void completeAfter(CompletableFuture<Void> ready, CompletionStage<?> rest) {
+    if (rest == null) {
+      ready.complete(null);
+    } else {
+      then(rest, (v, e) -> ready.complete(null));
+    }
   }
 
   /** The hooks' {@code before}, one after the other, from hook {@code i} on. */
@@ -995,11 +1000,7 @@ public abstract class RequestHandler {
           } catch (Throwable t) {
             handleException(t);
           }
-          if (rest == null) {
-            ready.complete(null);
-          } else {
-            then(rest, (v2, e2) -> ready.complete(null));
-          }
+          completeAfter(ready, rest);
         });
     return ready;
   }
