@@ -294,21 +294,29 @@ final class Http1ServerConnection implements HttpConnection {
       readMore(this::onHeadBytes);
       return;
     }
-    if (framer == null) {
-      framer = parser.newFramer();
-    }
-    int headLength;
     RequestHead parsed;
     try {
-      headLength = framer.scan(in, inStart, inEnd - inStart);
-      if (headLength < 0) {
-        if (headerTimer == null) {
-          headerTimer = loop.callLater(options.headerTimeout(), this::headerTimeout);
+      // A head that is here whole (the usual case) is parsed at once; one arriving in pieces is
+      // framed as it comes, so its limits and its first bytes are checked early.
+      parsed =
+          framer == null || !framer.inProgress()
+              ? parser.parseComplete(in, inStart, inEnd - inStart)
+              : null;
+      if (parsed == null) {
+        if (framer == null) {
+          framer = parser.newFramer();
         }
-        readMore(this::onHeadBytes);
-        return;
+        int headLength = framer.scan(in, inStart, inEnd - inStart);
+        if (headLength < 0) {
+          if (headerTimer == null) {
+            headerTimer = loop.callLater(options.headerTimeout(), this::headerTimeout);
+          }
+          readMore(this::onHeadBytes);
+          return;
+        }
+        framer.reset();
+        parsed = parser.parse(in, inStart, headLength);
       }
-      parsed = parser.parse(in, inStart, headLength);
     } catch (HttpParseException e) {
       rejectRequest(e);
       return;
@@ -317,8 +325,7 @@ final class Http1ServerConnection implements HttpConnection {
       headerTimer.cancel();
       headerTimer = null;
     }
-    framer.reset();
-    inStart += headLength;
+    inStart += parsed.length();
     startRequest(parsed);
   }
 
@@ -657,7 +664,7 @@ final class Http1ServerConnection implements HttpConnection {
       }
     }
     if (!headers.contains("Date")) {
-      headers.set("Date", HttpDates.currentDate());
+      headers.addUnchecked("Date", HttpDates.currentDate()); // absent, and valid
     }
     byte[] encoded = ResponseHeadEncoder.encode(HttpVersion.HTTP_1_1, status, reason, headers);
     CompletableFuture<Void> f = enqueue(ByteBuffer.wrap(encoded));

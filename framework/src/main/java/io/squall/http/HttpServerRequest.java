@@ -14,6 +14,8 @@ import java.util.Set;
  * it. Query arguments, body arguments and cookies are parsed on first use.
  */
 public final class HttpServerRequest {
+  private static final byte[] NO_BODY = new byte[0];
+
   private final String method;
   private final String uri;
   private final String path;
@@ -28,7 +30,7 @@ public final class HttpServerRequest {
   private final long startNanos = System.nanoTime();
   private final long startMillis = System.currentTimeMillis();
   private long finishNanos;
-  private byte[] body = new byte[0];
+  private byte[] body = NO_BODY;
   private HttpHeaders trailers;
   private Map<String, List<String>> queryArguments;
   private Map<String, List<String>> bodyArguments;
