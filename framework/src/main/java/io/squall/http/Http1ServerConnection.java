@@ -113,6 +113,14 @@ final class Http1ServerConnection implements HttpConnection {
   private boolean detached;
   private boolean waitingForRequest;
   private long idleSince;
+  /**
+   * While the requests that arrived in one read are handled synchronously (pipelined ones: up to
+   * {@link #MAX_SYNC_DEPTH}), they share the clock readings taken when the bytes came: their start
+   * time and the Date of their responses, rather than several clock reads per request.
+   */
+  private boolean inBatch;
+  private long batchNanos;
+  private long batchMillis;
   private boolean readPending;
 
   Http1ServerConnection(
@@ -243,7 +251,19 @@ final class Http1ServerConnection implements HttpConnection {
   private void onHeadBytes(byte[] bytes) {
     waitingForRequest = false;
     append(bytes);
-    parseHead(); // arms the header timer only if the head is not complete yet
+    batchNanos = System.nanoTime();
+    batchMillis = System.currentTimeMillis();
+    inBatch = true;
+    try {
+      parseHead(); // arms the header timer only if the head is not complete yet
+    } finally {
+      inBatch = false;
+    }
+  }
+
+  /** The wall clock for a request or response: the batch's reading while it is being handled. */
+  private long nowMillis() {
+    return inBatch ? batchMillis : System.currentTimeMillis();
   }
 
   /**
@@ -341,7 +361,16 @@ final class Http1ServerConnection implements HttpConnection {
     head = parsed;
     keepAlive = !options.noKeepAlive() && parsed.isKeepAlive() && !closing;
     bodyRemaining = parsed.isChunked() ? -1 : Math.max(0, parsed.contentLength());
-    request = HttpServerRequest.fromHead(parsed, this, remote, peerIp, scheme, options);
+    request =
+        HttpServerRequest.fromHead(
+            parsed,
+            this,
+            remote,
+            peerIp,
+            scheme,
+            options,
+            inBatch ? batchNanos : System.nanoTime(),
+            nowMillis());
     if (options.decompressRequest()) {
       prepareGunzip(parsed.headers());
     }
@@ -664,7 +693,7 @@ final class Http1ServerConnection implements HttpConnection {
       }
     }
     if (!headers.contains("Date")) {
-      headers.addUnchecked("Date", HttpDates.currentDate()); // absent, and valid
+      headers.addUnchecked("Date", HttpDates.currentDate(nowMillis())); // absent, and valid
     }
     byte[] encoded = ResponseHeadEncoder.encode(HttpVersion.HTTP_1_1, status, reason, headers);
     CompletableFuture<Void> f = enqueue(ByteBuffer.wrap(encoded));

@@ -27,8 +27,8 @@ public final class HttpServerRequest {
   private final String remoteIp;
   private final String protocol;
   private final String host;
-  private final long startNanos = System.nanoTime();
-  private final long startMillis = System.currentTimeMillis();
+  private final long startNanos;
+  private final long startMillis;
   private long finishNanos;
   private byte[] body = NO_BODY;
   private HttpHeaders trailers;
@@ -54,6 +54,24 @@ public final class HttpServerRequest {
       String remoteIp,
       String protocol,
       String host) {
+    this(method, uri, version, headers, connection, remoteAddress, remoteIp, protocol, host,
+        System.nanoTime(), System.currentTimeMillis());
+  }
+
+  private HttpServerRequest(
+      String method,
+      String uri,
+      String version,
+      HttpHeaders headers,
+      HttpConnection connection,
+      InetSocketAddress remoteAddress,
+      String remoteIp,
+      String protocol,
+      String host,
+      long startNanos,
+      long startMillis) {
+    this.startNanos = startNanos;
+    this.startMillis = startMillis;
     this.method = Objects.requireNonNull(method, "method");
     this.uri = Objects.requireNonNull(uri, "uri");
     this.version = Objects.requireNonNull(version, "version");
@@ -79,7 +97,9 @@ public final class HttpServerRequest {
       InetSocketAddress remote,
       String peerIp,
       String scheme,
-      HttpServerOptions options) {
+      HttpServerOptions options,
+      long startNanos,
+      long startMillis) {
     String ip = peerIp;
     String protocol = scheme;
     HttpHeaders h = head.headers();
@@ -94,7 +114,7 @@ public final class HttpServerRequest {
     HttpServerRequest request =
         new HttpServerRequest(
             head.method(), head.uri(), head.version().text(), h, connection, remote, ip, protocol,
-            host);
+            host, startNanos, startMillis);
     request.options = options;
     return request;
   }
