@@ -17,7 +17,7 @@ final class HeadFramer {
   private final int maxRequestLineLength;
   private final int maxHeaderSize;
 
-  private RequestLineSniffer sniffer = new RequestLineSniffer();
+  private final RequestLineSniffer sniffer = new RequestLineSniffer();
   private int scanned;
   private int lineStart;
   private boolean sawRequestLine;
@@ -29,10 +29,15 @@ final class HeadFramer {
 
   /** Forgets all progress, for the next request on the connection. */
   void reset() {
-    sniffer = new RequestLineSniffer();
+    sniffer.reset();
     scanned = 0;
     lineStart = 0;
     sawRequestLine = false;
+  }
+
+  /** Whether part of a head has been scanned since the last {@link #reset()}. */
+  boolean inProgress() {
+    return scanned > 0;
   }
 
   /**
@@ -40,31 +45,21 @@ final class HeadFramer {
    * the head including its terminating empty line, or -1 if it is not complete yet.
    */
   int scan(byte[] b, int off, int len) {
-    return scan(ByteBuffer.wrap(b, off, len));
-  }
-
-  /**
-   * Scans the bytes between the buffer's position (the start of the head) and its limit, without
-   * moving either. Returns the head length including its terminating empty line, or -1.
-   */
-  int scan(ByteBuffer buf) {
-    int base = buf.position();
-    int len = buf.limit() - base;
     if (scanned == 0 && len > 0) {
-      int whole = wholeHead(buf, base, len);
+      int whole = wholeHead(b, off, len);
       if (whole > 0) {
         scanned = whole;
         return whole;
       }
     }
     for (int i = scanned; i < len; i++) {
-      byte c = buf.get(base + i);
+      byte c = b[off + i];
       if (!sniffer.isDone()) {
         sniffer.feed(c);
       }
       if (c == HttpChars.LF) {
         int lineLen = i - lineStart;
-        if (lineLen > 0 && buf.get(base + i - 1) == HttpChars.CR) {
+        if (lineLen > 0 && b[off + i - 1] == HttpChars.CR) {
           lineLen--;
         }
         if (lineLen == 0) {
@@ -90,19 +85,33 @@ final class HeadFramer {
   }
 
   /**
+   * Scans the bytes between the buffer's position (the start of the head) and its limit, without
+   * moving either. Returns the head length including its terminating empty line, or -1. A buffer
+   * without an accessible array is copied (up to the size limit) on each call.
+   */
+  int scan(ByteBuffer buf) {
+    if (buf.hasArray()) {
+      return scan(buf.array(), buf.arrayOffset() + buf.position(), buf.remaining());
+    }
+    byte[] copy = new byte[Math.min(buf.remaining(), maxHeaderSize + 1)];
+    buf.duplicate().get(copy);
+    return scan(copy, 0, copy.length);
+  }
+
+  /**
    * The fast path for a head that arrived whole (the usual case): its length, found with a plain
    * search for the empty line, or -1 to take the careful path. The parser checks every byte of a
    * whole head anyway; the sniffer and the running limits matter only while a head is incomplete.
    */
-  private int wholeHead(ByteBuffer buf, int base, int len) {
-    byte first = buf.get(base);
+  private int wholeHead(byte[] b, int base, int len) {
+    byte first = b[base];
     if (first < 'A' || first > 'Z') {
       return -1; // leading empty lines, garbage, TLS: the careful path judges them
     }
     int limit = Math.min(len, maxHeaderSize);
     boolean firstLine = true;
     for (int i = 1; i < limit; i++) {
-      if (buf.get(base + i) != HttpChars.LF) {
+      if (b[base + i] != HttpChars.LF) {
         continue;
       }
       if (firstLine) {
@@ -112,8 +121,8 @@ final class HeadFramer {
         firstLine = false;
         continue;
       }
-      byte prev = buf.get(base + i - 1);
-      if (prev == HttpChars.LF || (prev == HttpChars.CR && buf.get(base + i - 2) == HttpChars.LF)) {
+      byte prev = b[base + i - 1];
+      if (prev == HttpChars.LF || (prev == HttpChars.CR && b[base + i - 2] == HttpChars.LF)) {
         return i + 1;
       }
     }

@@ -57,6 +57,45 @@ final class HeaderLines {
     return -1;
   }
 
+  /** Common field names, spelled as clients send them, by length: parsed without a new String. */
+  private static final String[][] COMMON = new String[32][];
+
+  static {
+    String[] names = {
+      "Host", "Accept", "Cookie", "Origin", "Upgrade", "Referer", "Connection", "User-Agent",
+      "Content-Type", "Cache-Control", "Content-Length", "Accept-Encoding", "Accept-Language",
+      "Transfer-Encoding", "If-None-Match", "Authorization", "If-Modified-Since",
+      "Sec-WebSocket-Key", "Sec-WebSocket-Version", "X-Forwarded-For"
+    };
+    for (String n : names) {
+      String[] old = COMMON[n.length()];
+      String[] grown = old == null ? new String[1] : java.util.Arrays.copyOf(old, old.length + 1);
+      grown[grown.length - 1] = n;
+      COMMON[n.length()] = grown;
+    }
+  }
+
+  private static String name(byte[] b, int s, int n) {
+    String[] candidates = n < COMMON.length ? COMMON[n] : null;
+    if (candidates != null) {
+      for (String c : candidates) {
+        if (sameBytes(b, s, c)) {
+          return c;
+        }
+      }
+    }
+    return new String(b, s, n, StandardCharsets.ISO_8859_1);
+  }
+
+  private static boolean sameBytes(byte[] b, int s, String c) {
+    for (int k = 0, n = c.length(); k < n; k++) {
+      if (b[s + k] != c.charAt(k)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Parses one field line, {@code b[s, e)} without its line ending. */
   static void parseLine(byte[] b, int s, int e, boolean utf8, HttpHeaders into) {
     if (s == e) {
@@ -105,7 +144,7 @@ final class HeaderLines {
         throw HttpParseException.badRequest("control character in header value");
       }
     }
-    String name = new String(b, s, i - s, StandardCharsets.ISO_8859_1);
+    String name = name(b, s, i - s);
     String value = new String(b, vs, ve - vs,
         utf8 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
     into.addUnchecked(name, value);

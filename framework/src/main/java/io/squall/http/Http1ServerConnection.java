@@ -113,6 +113,14 @@ final class Http1ServerConnection implements HttpConnection {
   private boolean detached;
   private boolean waitingForRequest;
   private long idleSince;
+  /**
+   * While the requests that arrived in one read are handled synchronously (pipelined ones: up to
+   * {@link #MAX_SYNC_DEPTH}), they share the clock readings taken when the bytes came: their start
+   * time and the Date of their responses, rather than several clock reads per request.
+   */
+  private boolean inBatch;
+  private long batchNanos;
+  private long batchMillis;
   private boolean readPending;
 
   Http1ServerConnection(
@@ -243,7 +251,19 @@ final class Http1ServerConnection implements HttpConnection {
   private void onHeadBytes(byte[] bytes) {
     waitingForRequest = false;
     append(bytes);
-    parseHead(); // arms the header timer only if the head is not complete yet
+    batchNanos = System.nanoTime();
+    batchMillis = System.currentTimeMillis();
+    inBatch = true;
+    try {
+      parseHead(); // arms the header timer only if the head is not complete yet
+    } finally {
+      inBatch = false;
+    }
+  }
+
+  /** The wall clock for a request or response: the batch's reading while it is being handled. */
+  private long nowMillis() {
+    return inBatch ? batchMillis : System.currentTimeMillis();
   }
 
   /**
@@ -294,21 +314,29 @@ final class Http1ServerConnection implements HttpConnection {
       readMore(this::onHeadBytes);
       return;
     }
-    if (framer == null) {
-      framer = parser.newFramer();
-    }
-    int headLength;
     RequestHead parsed;
     try {
-      headLength = framer.scan(in, inStart, inEnd - inStart);
-      if (headLength < 0) {
-        if (headerTimer == null) {
-          headerTimer = loop.callLater(options.headerTimeout(), this::headerTimeout);
+      // A head that is here whole (the usual case) is parsed at once; one arriving in pieces is
+      // framed as it comes, so its limits and its first bytes are checked early.
+      parsed =
+          framer == null || !framer.inProgress()
+              ? parser.parseComplete(in, inStart, inEnd - inStart)
+              : null;
+      if (parsed == null) {
+        if (framer == null) {
+          framer = parser.newFramer();
         }
-        readMore(this::onHeadBytes);
-        return;
+        int headLength = framer.scan(in, inStart, inEnd - inStart);
+        if (headLength < 0) {
+          if (headerTimer == null) {
+            headerTimer = loop.callLater(options.headerTimeout(), this::headerTimeout);
+          }
+          readMore(this::onHeadBytes);
+          return;
+        }
+        framer.reset();
+        parsed = parser.parse(in, inStart, headLength);
       }
-      parsed = parser.parse(in, inStart, headLength);
     } catch (HttpParseException e) {
       rejectRequest(e);
       return;
@@ -317,8 +345,7 @@ final class Http1ServerConnection implements HttpConnection {
       headerTimer.cancel();
       headerTimer = null;
     }
-    framer.reset();
-    inStart += headLength;
+    inStart += parsed.length();
     startRequest(parsed);
   }
 
@@ -334,7 +361,16 @@ final class Http1ServerConnection implements HttpConnection {
     head = parsed;
     keepAlive = !options.noKeepAlive() && parsed.isKeepAlive() && !closing;
     bodyRemaining = parsed.isChunked() ? -1 : Math.max(0, parsed.contentLength());
-    request = HttpServerRequest.fromHead(parsed, this, remote, peerIp, scheme, options);
+    request =
+        HttpServerRequest.fromHead(
+            parsed,
+            this,
+            remote,
+            peerIp,
+            scheme,
+            options,
+            inBatch ? batchNanos : System.nanoTime(),
+            nowMillis());
     if (options.decompressRequest()) {
       prepareGunzip(parsed.headers());
     }
@@ -657,7 +693,7 @@ final class Http1ServerConnection implements HttpConnection {
       }
     }
     if (!headers.contains("Date")) {
-      headers.set("Date", HttpDates.currentDate());
+      headers.addUnchecked("Date", HttpDates.currentDate(nowMillis())); // absent, and valid
     }
     byte[] encoded = ResponseHeadEncoder.encode(HttpVersion.HTTP_1_1, status, reason, headers);
     CompletableFuture<Void> f = enqueue(ByteBuffer.wrap(encoded));

@@ -14,6 +14,8 @@ import java.util.Set;
  * it. Query arguments, body arguments and cookies are parsed on first use.
  */
 public final class HttpServerRequest {
+  private static final byte[] NO_BODY = new byte[0];
+
   private final String method;
   private final String uri;
   private final String path;
@@ -25,10 +27,10 @@ public final class HttpServerRequest {
   private final String remoteIp;
   private final String protocol;
   private final String host;
-  private final long startNanos = System.nanoTime();
-  private final long startMillis = System.currentTimeMillis();
+  private final long startNanos;
+  private final long startMillis;
   private long finishNanos;
-  private byte[] body = new byte[0];
+  private byte[] body = NO_BODY;
   private HttpHeaders trailers;
   private Map<String, List<String>> queryArguments;
   private Map<String, List<String>> bodyArguments;
@@ -52,6 +54,24 @@ public final class HttpServerRequest {
       String remoteIp,
       String protocol,
       String host) {
+    this(method, uri, version, headers, connection, remoteAddress, remoteIp, protocol, host,
+        System.nanoTime(), System.currentTimeMillis());
+  }
+
+  private HttpServerRequest(
+      String method,
+      String uri,
+      String version,
+      HttpHeaders headers,
+      HttpConnection connection,
+      InetSocketAddress remoteAddress,
+      String remoteIp,
+      String protocol,
+      String host,
+      long startNanos,
+      long startMillis) {
+    this.startNanos = startNanos;
+    this.startMillis = startMillis;
     this.method = Objects.requireNonNull(method, "method");
     this.uri = Objects.requireNonNull(uri, "uri");
     this.version = Objects.requireNonNull(version, "version");
@@ -77,7 +97,9 @@ public final class HttpServerRequest {
       InetSocketAddress remote,
       String peerIp,
       String scheme,
-      HttpServerOptions options) {
+      HttpServerOptions options,
+      long startNanos,
+      long startMillis) {
     String ip = peerIp;
     String protocol = scheme;
     HttpHeaders h = head.headers();
@@ -92,7 +114,7 @@ public final class HttpServerRequest {
     HttpServerRequest request =
         new HttpServerRequest(
             head.method(), head.uri(), head.version().text(), h, connection, remote, ip, protocol,
-            host);
+            host, startNanos, startMillis);
     request.options = options;
     return request;
   }

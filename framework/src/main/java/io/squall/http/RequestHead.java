@@ -18,10 +18,11 @@ public final class RequestHead {
   private final long contentLength;
   private final boolean chunked;
   private final boolean expectsContinue;
+  private final int length;
 
   RequestHead(String method, String uri, String path, String query, HttpVersion version,
       HttpHeaders headers, String host, long contentLength, boolean chunked,
-      boolean expectsContinue) {
+      boolean expectsContinue, int length) {
     this.method = method;
     this.uri = uri;
     this.path = path;
@@ -32,6 +33,12 @@ public final class RequestHead {
     this.contentLength = contentLength;
     this.chunked = chunked;
     this.expectsContinue = expectsContinue;
+    this.length = length;
+  }
+
+  /** The head's length in bytes, leading empty lines and the final empty line included. */
+  int length() {
+    return length;
   }
 
   /** The request method, case-sensitive as received (e.g. {@code GET}). */

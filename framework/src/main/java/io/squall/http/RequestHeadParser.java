@@ -58,10 +58,27 @@ final class RequestHeadParser {
    * lines and the empty line that ends the head. Bytes after that empty line are not examined.
    */
   RequestHead parse(byte[] b, int off, int len) {
+    return parse(b, off, len, false);
+  }
+
+  /**
+   * As {@link #parse(byte[], int, int)}, but returns {@code null} when the bytes hold no complete
+   * head within the size limit yet (the caller then frames it as it arrives with a {@link
+   * HeadFramer}). The head's length is {@link RequestHead#length()}. A complete head is judged
+   * exactly as by {@code parse}; an incomplete one may already be refused for a bad request line.
+   */
+  RequestHead parseComplete(byte[] b, int off, int len) {
+    return parse(b, off, len, true);
+  }
+
+  private RequestHead parse(byte[] b, int off, int len, boolean orNull) {
     int end = off + Math.min(len, maxHeaderSize);
     int ls = skipLeadingEmptyLines(b, off, end);
     int lf = HeaderLines.indexOfLf(b, ls, end);
     if (lf < 0) {
+      if (orNull) {
+        return null;
+      }
       throw incomplete(len);
     }
     int le = HeaderLines.lineEnd(b, ls, lf, allowBareLf);
@@ -71,8 +88,12 @@ final class RequestHeadParser {
     int fieldsStart = lf + 1;
     int fieldsEnd = findEmptyLine(b, fieldsStart, end);
     if (fieldsEnd < 0) {
+      if (orNull) {
+        return null;
+      }
       throw incomplete(len);
     }
+    int headEnd = fieldsEnd + (b[fieldsEnd] == HttpChars.LF ? 1 : 2);
     // request line: method SP request-target SP HTTP-version
     int sp1 = ls;
     while (sp1 < le && HttpChars.isTchar(b[sp1])) {
@@ -95,19 +116,65 @@ final class RequestHeadParser {
       throw HttpParseException.badRequest("malformed request line");
     }
     HttpVersion version = parseVersion(b, sp2 + 1, le);
-    String method = new String(b, ls, sp1 - ls, StandardCharsets.US_ASCII);
+    String method = method(b, ls, sp1 - ls);
     String uri = new String(b, ts, sp2 - ts, StandardCharsets.US_ASCII);
 
     HttpHeaders headers = new HttpHeaders();
     HeaderLines.parseBlock(b, fieldsStart, fieldsEnd, allowBareLf, false, maxHeaderCount, 431,
         headers);
     RequestTarget target = RequestTarget.parse(method, uri);
-    String host = checkHost(headers, version, target);
-    long contentLength = contentLength(headers);
-    boolean chunked = isChunked(headers, version, contentLength);
-    boolean expectsContinue = expectation(headers, version);
+    // One pass over the names finds the fields that frame the message; the careful checks below
+    // run only for those present (a GET has none of them but Host).
+    int hostAt = -1;
+    int hosts = 0;
+    boolean framing = false;
+    boolean expect = false;
+    for (int i = 0, n = headers.size(); i < n; i++) {
+      String name = headers.nameAt(i);
+      switch (name.length()) {
+        case 4:
+          if (name.equalsIgnoreCase("Host")) {
+            hostAt = i;
+            hosts++;
+          }
+          break;
+        case 6:
+          expect |= name.equalsIgnoreCase("Expect");
+          break;
+        case 14:
+          framing |= name.equalsIgnoreCase("Content-Length");
+          break;
+        case 17:
+          framing |= name.equalsIgnoreCase("Transfer-Encoding");
+          break;
+        default:
+          break;
+      }
+    }
+    String host = checkHost(hosts == 1 ? headers.valueAt(hostAt) : null, hosts, version, target);
+    long contentLength = framing ? contentLength(headers) : -1;
+    boolean chunked = framing && isChunked(headers, version, contentLength);
+    boolean expectsContinue = expect && expectation(headers, version);
     return new RequestHead(method, uri, target.path, target.query, version, headers, host,
-        contentLength, chunked, expectsContinue);
+        contentLength, chunked, expectsContinue, headEnd - off);
+  }
+
+  private static final String GET = "GET";
+  private static final String POST = "POST";
+  private static final String HEAD = "HEAD";
+
+  /** The method as a String, the common ones without a copy. */
+  private static String method(byte[] b, int s, int n) {
+    if (n == 3 && b[s] == 'G' && b[s + 1] == 'E' && b[s + 2] == 'T') {
+      return GET;
+    }
+    if (n == 4 && b[s + 1] == 'O' && b[s] == 'P' && b[s + 2] == 'S' && b[s + 3] == 'T') {
+      return POST;
+    }
+    if (n == 4 && b[s] == 'H' && b[s + 1] == 'E' && b[s + 2] == 'A' && b[s + 3] == 'D') {
+      return HEAD;
+    }
+    return new String(b, s, n, StandardCharsets.US_ASCII);
   }
 
   private HttpParseException incomplete(int len) {
@@ -174,16 +241,16 @@ final class RequestHeadParser {
     return b[vs + 7] == '0' ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
   }
 
-  private static String checkHost(HttpHeaders headers, HttpVersion version,
+  /** Checks the Host fields ({@code count} of them; {@code value} when exactly one). */
+  private static String checkHost(String value, int count, HttpVersion version,
       RequestTarget target) {
-    List<String> hosts = headers.getAll("Host");
-    if (hosts.size() > 1) {
+    if (count > 1) {
       throw HttpParseException.badRequest("more than one Host header");
     }
-    if (hosts.isEmpty() && version == HttpVersion.HTTP_1_1) {
+    if (count == 0 && version == HttpVersion.HTTP_1_1) {
       throw HttpParseException.badRequest("missing Host header");
     }
-    String host = hosts.isEmpty() ? "" : hosts.get(0);
+    String host = count == 0 ? "" : value;
     if (!RequestTarget.isValidHost(host, false)) {
       throw HttpParseException.badRequest("invalid Host header");
     }

@@ -46,6 +46,13 @@ final class RequestLineSniffer {
     }
   }
 
+  /** Starts over, for the next request. */
+  void reset() {
+    state = LEADING;
+    prefaceMatched = 0;
+    versionSeen = 0;
+  }
+
   /** Whether the request line has ended (its LF or CR was seen); later bytes need no feeding. */
   boolean isDone() {
     return state == DONE;

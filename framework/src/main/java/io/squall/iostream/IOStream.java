@@ -1186,6 +1186,9 @@ public class IOStream implements AutoCloseable {
     if (len > Scratch.GATHER_MAX) {
       len = Scratch.GATHER_MAX;
     }
+    if (!srcs[off].isDirect() && srcs[off].remaining() <= Scratch.COALESCE_CAPACITY) {
+      return writeCoalesced(srcs, off, len);
+    }
     int[] saved = Scratch.get().limits;
     long budget = HEAP_WRITE_BUDGET;
     int count = 0;
@@ -1209,6 +1212,34 @@ public class IOStream implements AutoCloseable {
         srcs[off + i].limit(saved[i]);
       }
     }
+  }
+
+  /**
+   * Small heap output (response heads, short bodies: the usual case) goes through the thread's
+   * direct buffer: the leading heap buffers that fit whole are copied into it once and sent with
+   * one write call, rather than each being copied by the JDK into a temporary direct buffer of its
+   * own for a gathering write. The sources' positions then advance by what the kernel took.
+   */
+  private long writeCoalesced(ByteBuffer[] srcs, int off, int len) throws IOException {
+    ByteBuffer d = Scratch.get().write();
+    for (int i = off, end = off + len; i < end; i++) {
+      ByteBuffer b = srcs[i];
+      int rem = b.remaining();
+      if (b.isDirect() || rem > d.remaining()) {
+        break;
+      }
+      d.put(d.position(), b, b.position(), rem);
+      d.position(d.position() + rem);
+    }
+    d.flip();
+    int n = channel.write(d);
+    for (int i = off, left = n; left > 0; i++) {
+      ByteBuffer b = srcs[i];
+      int take = Math.min(left, b.remaining());
+      b.position(b.position() + take);
+      left -= take;
+    }
+    return n;
   }
 
   /**

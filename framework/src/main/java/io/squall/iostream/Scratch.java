@@ -4,13 +4,15 @@ import java.nio.ByteBuffer;
 
 /**
  * Per-thread (so per-loop: a loop runs on one thread at a time) scratch space shared by every
- * stream on that thread: the direct buffer socket reads land in, the TLS network buffers and the
- * gathering-write array. A stream uses them only within one synchronous step and saves whatever
+ * stream on that thread: the direct buffer socket reads land in, the one small heap writes are
+ * gathered in, the TLS network buffers and the gathering-write array. A stream uses them only within one synchronous step and saves whatever
  * is left over into its own buffers before it completes any future (whose callbacks may run
  * another stream on the same thread), so the sharing is invisible.
  */
 final class Scratch {
   static final int GATHER_MAX = 64;
+  /** Size of the direct buffer small heap writes are gathered in ({@link #write()}). */
+  static final int COALESCE_CAPACITY = 64 * 1024;
   private static final int MIN_CAPACITY = 64 * 1024;
   private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
 
@@ -20,6 +22,7 @@ final class Scratch {
   private ByteBuffer netIn;
   private ByteBuffer netOut;
   private ByteBuffer fileIn;
+  private ByteBuffer write;
 
   private Scratch() {}
 
@@ -66,6 +69,17 @@ final class Scratch {
     if (b == null || b.capacity() < min) {
       b = ByteBuffer.allocateDirect(Math.max(min, MIN_CAPACITY));
       netOut = b;
+    }
+    b.clear();
+    return b;
+  }
+
+  /** The buffer small heap writes are gathered in ({@link #COALESCE_CAPACITY} bytes), cleared. */
+  ByteBuffer write() {
+    ByteBuffer b = write;
+    if (b == null) {
+      b = ByteBuffer.allocateDirect(COALESCE_CAPACITY);
+      write = b;
     }
     b.clear();
     return b;

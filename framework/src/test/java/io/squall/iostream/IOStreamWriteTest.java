@@ -64,6 +64,32 @@ class IOStreamWriteTest extends StreamTestSupport {
   }
 
   @Test
+  void smallHeapWritesCutShortByAFullSocketResumeAtTheRightByte() throws Exception {
+    Pair p = connect();
+    int n = 200_000;
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    CompletableFuture<Void> last =
+        onLoop(
+            () -> {
+              CompletableFuture<Void> f = null;
+              for (int i = 0; i < n; i++) {
+                byte[] head = ("head " + i + ";").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                byte[] body = new byte[1 + i % 97];
+                java.util.Arrays.fill(body, (byte) ('a' + i % 26));
+                expected.write(head, 0, head.length);
+                expected.write(body, 0, body.length);
+                f = p.stream.write(ByteBuffer.wrap(head), ByteBuffer.wrap(body));
+              }
+              return f;
+            });
+    assertThat(last).isNotDone(); // megabytes: the socket filled up and writes were cut short
+    byte[] want = expected.toByteArray();
+    byte[] got = readFully(p.peer.getInputStream(), want.length);
+    await(last);
+    assertThat(got).isEqualTo(want);
+  }
+
+  @Test
   void queuedWritesCompleteInOrderUnderBackpressure() throws Exception {
     Pair p = connect();
     int n = 24;
