@@ -711,9 +711,12 @@ public abstract class RequestHandler {
     return headersWritten;
   }
 
-  /** A hash of the buffered body for the ETag, or null for none; override to change it. */
+  /**
+   * The ETag of the buffered body, or null for none; override to change it. The default is the
+   * quoted 128-bit MurmurHash3 of the body in hex (Tornado sends its SHA-1: override to match).
+   */
   protected String computeEtag() {
-    return Etags.sha1(buffer, moreBuffer);
+    return Etags.of(buffer, moreBuffer);
   }
 
   /** Whether the request's {@code If-None-Match} matches {@code etag} (weak comparison). */

@@ -3,34 +3,67 @@ package io.squall.web;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.security.MessageDigest;
-import java.util.HexFormat;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class EtagsTest {
 
-  private static String expected(byte[] body) throws Exception {
-    return "\"" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(body)) + "\"";
+  // Known answers: MurmurHash3 x64/128, seed 0, as Guava's Hashing.murmur3_128() prints them.
+  private static final String FOX = "The quick brown fox jumps over the lazy dog";
+
+  @Test
+  void isTheQuotedMurmur3Hash128OfTheBody() {
+    assertThat(Etags.of("Hello, World!".getBytes(UTF_8), null))
+        .isEqualTo("\"c0a1b86f7365bc93bfae71678c2843aa\"");
+    assertThat(Etags.of(FOX.getBytes(UTF_8), null))
+        .isEqualTo("\"6c1b07bc7bbc4be347939ac4a93c437a\"");
+    assertThat(Etags.of("{\"message\":\"Hello, World!\"}".getBytes(UTF_8), null))
+        .isEqualTo("\"f58d9f5c527bbd9df1c3e5e4bed01cef\"");
   }
 
   @Test
-  void isTheQuotedSha1HexOfTheBodyAsTornadoSendsIt() throws Exception {
-    byte[] hello = "Hello, World!".getBytes(UTF_8);
-
-    assertThat(Etags.sha1(hello, null)).isEqualTo("\"0a0a9f2a6772942557ab5355d76af442f8f65e01\"");
-    assertThat(Etags.sha1(null, null)).isEqualTo(expected(new byte[0]));
-    assertThat(Etags.sha1("Hello, ".getBytes(UTF_8), List.of("World!".getBytes(UTF_8))))
-        .isEqualTo(expected(hello));
+  void anEmptyBodyHasTheAllZeroTag() {
+    assertThat(Etags.of(null, null)).isEqualTo(Etags.EMPTY).isEqualTo("\"" + "0".repeat(32) + "\"");
   }
 
   @Test
-  void differentBodiesOfTheSameLengthGetDifferentTags() throws Exception {
-    byte[] a = "{\"n\":1}".getBytes(UTF_8);
-    byte[] b = "{\"n\":2}".getBytes(UTF_8);
-    for (int i = 0; i < 3; i++) {
-      assertThat(Etags.sha1(a, null)).isEqualTo(expected(a));
-      assertThat(Etags.sha1(b, null)).isEqualTo(expected(b));
+  void aBodyWrittenInPiecesHasTheTagOfTheWholeBody() {
+    Random random = new Random(7);
+    for (int length = 1; length < 200; length++) {
+      byte[] whole = new byte[length];
+      random.nextBytes(whole);
+      List<byte[]> pieces = new ArrayList<>();
+      for (int at = 0; at < length; ) {
+        int n = Math.min(length - at, 1 + random.nextInt(23)); // splits blocks at every offset
+        pieces.add(Arrays.copyOfRange(whole, at, at + n));
+        at += n;
+      }
+      assertThat(Etags.of(pieces.get(0), pieces.subList(1, pieces.size())))
+          .as("length %d in %d pieces", length, pieces.size())
+          .isEqualTo(Etags.of(whole, null));
     }
+    assertThat(Etags.of(FOX.substring(0, 5).getBytes(UTF_8), List.of(FOX.substring(5).getBytes(UTF_8))))
+        .isEqualTo("\"6c1b07bc7bbc4be347939ac4a93c437a\"");
+  }
+
+  @Test
+  void bodiesDifferingInOneBitOrInLengthGetDifferentTags() {
+    Set<String> tags = new HashSet<>();
+    byte[] body = new byte[40];
+    tags.add(Etags.of(body, null));
+    for (int bit = 0; bit < body.length * 8; bit++) {
+      byte[] b = body.clone();
+      b[bit / 8] ^= (byte) (1 << (bit % 8));
+      tags.add(Etags.of(b, null));
+    }
+    for (int length = 1; length < body.length; length++) {
+      tags.add(Etags.of(new byte[length], null)); // all zero bytes: only the length differs
+    }
+    assertThat(tags).hasSize(1 + body.length * 8 + body.length - 1);
   }
 }
