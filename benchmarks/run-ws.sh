@@ -2,9 +2,13 @@
 # Websockets: Squall (Application + WebSocketHandler) against Jetty 12.1 (core WebSocketUpgradeHandler)
 # and Netty 4.2 (WebSocketServerProtocolHandler), each on one event loop, in one run.
 #
-#   benchmarks/run-ws.sh                            # all three, defaults: about 11 minutes
+#   benchmarks/run-ws.sh                            # all four, defaults: about 15 minutes
 #   SERVERS="squall jetty" benchmarks/run-ws.sh     # a subset
 #   CONNS=200 DURATION=2 ROUNDS=1 benchmarks/run-ws.sh   # a quick check of the harness
+#
+# squall-spin is the same Squall server with busy polling on (IOLoop.setSpinWait, through
+# -Dsquall.spinWaitMicros=SPIN_MICROS): before it sleeps, its loop polls for SPIN_MICROS; it shows
+# what waking an idle core costs one connection's round trips, and what Squall's latency option buys.
 #
 # Method of shared/docs/performance-targets.md: every server pinned to core 0
 # (taskset -c 0 java -Xms1g -Xmx1g -XX:+UseParallelGC -jar squall-benchmarks.jar NAME-ws PORT),
@@ -28,18 +32,19 @@
 # The table gives the medians over the rounds. Loopback only. Every process started is stopped at
 # the end, on failure and on Ctrl-C (trap).
 #
-# Settings (environment): SERVERS ("squall jetty netty"), CONNS (10000, broadcast and idle),
+# Settings (environment): SERVERS ("squall squall-spin jetty netty"), SPIN_MICROS (100), CONNS (10000, broadcast and idle),
 # ROUNDS (3), DURATION (10, seconds per rr measurement), CLIENT_WARMUP (2, inside each rr run,
 # dropped), SERVER_WARMUP (5, per rr test and server, before round 1), BCAST_ROUNDS (10 messages
 # per broadcast run), MSG (64, bytes per message), PRIME (200), SQUALL_PORT (18390), JETTY_PORT
-# (18391), NETTY_PORT (18392), OUT (results file), BUILD (auto|yes|no).
+# (18391), NETTY_PORT (18392), SQUALL_SPIN_PORT (18393), OUT (results file), BUILD (auto|yes|no).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 jar="$here/target/squall-benchmarks.jar"
 
-SERVERS="${SERVERS:-squall jetty netty}"
+SERVERS="${SERVERS:-squall squall-spin jetty netty}"
+SPIN_MICROS="${SPIN_MICROS:-100}"
 CONNS="${CONNS:-10000}"
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-10}"
@@ -60,8 +65,16 @@ declare -A PID PORT
 PORT[squall]="${SQUALL_PORT:-18390}"
 PORT[jetty]="${JETTY_PORT:-18391}"
 PORT[netty]="${NETTY_PORT:-18392}"
+PORT[squall-spin]="${SQUALL_SPIN_PORT:-18393}"
+# what each server runs: the jar's NAME-ws, but squall-spin is squall-ws with busy polling
+declare -A MODE EXTRA_JVM
+MODE[squall-spin]=squall-ws
+EXTRA_JVM[squall-spin]="-Dsquall.spinWaitMicros=$SPIN_MICROS"
 for s in $SERVERS; do
-  [[ -n "${PORT[$s]:-}" ]] || { echo "unknown server '$s' (squall, jetty, netty)" >&2; exit 64; }
+  [[ -n "${PORT[$s]:-}" ]] || {
+    echo "unknown server '$s' (squall, squall-spin, jetty, netty)" >&2
+    exit 64
+  }
 done
 
 if [[ "$BUILD" == yes || ( "$BUILD" == auto && ! -f "$jar" ) ]]; then
@@ -128,10 +141,13 @@ port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 start_server() {
   local s=$1 port=${PORT[$1]}
   if port_open "$port"; then
-    echo "port $port is already in use; set ${s^^}_PORT" >&2
+    local var=${s^^}
+    echo "port $port is already in use; set ${var//-/_}_PORT" >&2
     exit 1
   fi
-  taskset -c 0 java "${SERVER_JVM[@]}" -jar "$jar" "$s-ws" "$port" >"$logdir/$s.log" 2>&1 &
+  # shellcheck disable=SC2086 # EXTRA_JVM is one word or none
+  taskset -c 0 java "${SERVER_JVM[@]}" ${EXTRA_JVM[$s]:-} -jar "$jar" "${MODE[$s]:-$s-ws}" "$port" \
+    >"$logdir/$s.log" 2>&1 &
   PID[$s]=$!
   for _ in $(seq 300); do
     port_open "$port" && return 0
@@ -236,6 +252,7 @@ cpu_busy() {
   echo "# servers: $SERVERS; rr ${DURATION}s (+${CLIENT_WARMUP}s client warm-up), server warm-up ${SERVER_WARMUP}s per rr test;" \
     "broadcast to $CONNS x $BCAST_ROUNDS; idle $CONNS (primed with $PRIME); $ROUNDS rounds; ${MSG}-byte messages"
   echo "# server: taskset -c 0 java ${SERVER_JVM[*]} -jar $(basename "$jar") NAME-ws PORT"
+  echo "# squall-spin: the squall server with -Dsquall.spinWaitMicros=$SPIN_MICROS (IOLoop.setSpinWait)"
   echo "# client: taskset -c 1 java ${CLIENT_JVM[*]} -jar $(basename "$jar") ws-client rr|broadcast|idle $HOST PORT PATH ..."
   echo "# ulimit -n $fds; load average at start: $(cut -d' ' -f1-3 /proc/loadavg); CPU busy over 2 s before start: $(cpu_busy)"
   if awk '{ exit !($1 > 0.5) }' /proc/loadavg; then
@@ -296,7 +313,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "-" && b != "-" && b > 0) pr
 
 COLS=("rr1 rps" "rr1 p99_us" "rr64 rps" "rr64 p99_us" "bc all_ms" "bc p50_ms" "idle hist_b" "idledeflate hist_b" "idle rss_b" "idledeflate rss_b")
 row() { # label values...
-  printf '%-12s |' "$1"; shift
+  printf '%-18s |' "$1"; shift
   printf ' %9s |' "$@"; echo
 }
 values() { local s=$1 c; for c in "${COLS[@]}"; do set -- $c; pick "$s" "$1" "$2"; done; }
@@ -308,18 +325,20 @@ values() { local s=$1 c; for c in "${COLS[@]}"; do set -- $c; pick "$s" "$1" "$2
   echo "heap per idle websocket in bytes (GC.class_histogram, after - before, / $CONNS); RSS: VmRSS growth per"
   echo "websocket (includes native memory such as zlib's; noisy)."
   row server "rt/s c1" "p99 c1" "rt/s c64" "p99 c64" "bc all ms" "bc p50 ms" "heap B" "heap defl" "RSS B" "RSS defl"
-  printf -- '-------------+%s\n' "$(printf -- '-----------+%.0s' $(seq ${#COLS[@]}))"
+  printf -- '-------------------+%s\n' "$(printf -- '-----------+%.0s' $(seq ${#COLS[@]}))"
   for s in $SERVERS; do
     mapfile -t v < <(values "$s")
     row "$s" "${v[@]}"
   done
-  for other in jetty netty; do
-    if [[ " $SERVERS " == *" squall "* && " $SERVERS " == *" $other "* ]]; then
-      mapfile -t a < <(values squall)
-      mapfile -t b < <(values "$other")
-      r=(); for i in "${!a[@]}"; do r+=("$(ratio "${a[$i]}" "${b[$i]}")"); done
-      row "squall/$other" "${r[@]}"
-    fi
+  for ours in squall squall-spin; do
+    for other in jetty netty; do
+      if [[ " $SERVERS " == *" $ours "* && " $SERVERS " == *" $other "* ]]; then
+        mapfile -t a < <(values "$ours")
+        mapfile -t b < <(values "$other")
+        r=(); for i in "${!a[@]}"; do r+=("$(ratio "${a[$i]}" "${b[$i]}")"); done
+        row "$ours/$other" "${r[@]}"
+      fi
+    done
   done
   echo "(ratios: above 1 is better for rt/s, below 1 is better for every other column)"
   echo
