@@ -4,14 +4,17 @@ import io.squall.ioloop.IOLoop;
 import io.squall.iostream.IOStream;
 import io.squall.tcp.TcpServer;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Raw echo on Squall: a {@link TcpServer} on one {@link IOLoop} (the main thread's) whose handler
- * loops {@code readBytes(65536, true)} → {@code write(bytes)} → next read.
+ * loops {@code readInto(buffer, true)} → {@code write(buffer)} → next read, over one direct 64 KiB
+ * buffer per connection: the socket reads into it and writes from it, with no copy in between
+ * (as Netty's pooled direct buffers do for {@link NettyEchoServer}).
  *
  * <p>The next read starts once the write has completed: that bounds what the server holds per
- * connection to one 64 KiB buffer, as Netty's water marks do for {@link NettyEchoServer}, while
+ * connection to that one buffer, as Netty's water marks do for {@link NettyEchoServer}, while
  * the kernel's socket buffers keep both directions streaming. When a read or a write completes at
  * once (data already buffered; the socket took every byte) the loop goes straight on in the same
  * turn, iteratively, so there is no extra trip through the IOLoop and no stack growth.
@@ -45,9 +48,10 @@ public final class SquallEchoServer {
     loop.start();
   }
 
-  /** One connection's read → write → read loop. */
+  /** One connection's read → write → read loop, through one direct buffer. */
   static final class Echo {
     final IOStream stream;
+    final ByteBuffer buffer = ByteBuffer.allocateDirect(READ_SIZE);
 
     Echo(IOStream stream) {
       this.stream = stream;
@@ -56,13 +60,14 @@ public final class SquallEchoServer {
     /** Reads and echoes for as long as reads and writes complete at once; then waits. */
     void next() {
       while (true) {
-        CompletableFuture<byte[]> read = stream.readBytes(READ_SIZE, true);
+        buffer.clear();
+        CompletableFuture<Integer> read = stream.readInto(buffer, true);
         if (!read.isDone()) {
           read.whenComplete(
-              (bytes, error) -> {
+              (n, error) -> {
                 if (error != null) {
                   stream.close();
-                } else if (echo(bytes)) {
+                } else if (echo()) {
                   next();
                 }
               });
@@ -72,15 +77,15 @@ public final class SquallEchoServer {
           stream.close();
           return;
         }
-        if (!echo(read.join())) {
+        if (!echo()) {
           return;
         }
       }
     }
 
-    /** Writes {@code bytes}; true if the write completed at once and the caller should read on. */
-    boolean echo(byte[] bytes) {
-      CompletableFuture<Void> write = stream.write(bytes);
+    /** Writes what was read; true if the write completed at once and the caller should read on. */
+    boolean echo() {
+      CompletableFuture<Void> write = stream.write(buffer.flip());
       if (!write.isDone()) {
         write.whenComplete(
             (ok, error) -> {

@@ -329,7 +329,10 @@ public class IOStream implements AutoCloseable {
   /**
    * Reads into {@code target} until it is full (its remaining bytes), or with {@code partial} as
    * soon as at least one byte arrived; completes with the number of bytes read. The target's
-   * position advances; it must not be touched until the future completes.
+   * position advances; it must not be touched until the future completes. A direct target is
+   * read into by the socket itself when nothing is buffered (no copy through the stream), which
+   * makes a direct buffer read into and then written ({@link #write(ByteBuffer...)}) the
+   * copy-free way to relay bytes.
    */
   public CompletableFuture<Integer> readInto(ByteBuffer target, boolean partial) {
     loop.checkThread("IOStream.readInto");
@@ -461,6 +464,26 @@ public class IOStream implements AutoCloseable {
           }
           break;
         }
+        if (readKind == R_INTO && rlim == rpos && directInto()) {
+          // nothing buffered and a direct target: the socket's bytes go straight into it
+          ByteBuffer t = intoTarget;
+          int offered = t.remaining();
+          int n = transportRead(t);
+          if (n < 0) {
+            peerClosed();
+            break;
+          }
+          if (n == 0) {
+            break;
+          }
+          drained = n < offered && !transportHasInput();
+          intoFilled += n;
+          if (partial || !t.hasRemaining()) {
+            finish(intoFilled);
+            deliverRead();
+          }
+          continue;
+        }
         ByteBuffer s = readScratch(room);
         int offered = s.remaining();
         int n = transportRead(s);
@@ -563,6 +586,12 @@ public class IOStream implements AutoCloseable {
       return;
     }
     updateInterest();
+  }
+
+  /** Whether the pending {@link #readInto} may read from the socket into its target directly. */
+  private boolean directInto() {
+    ByteBuffer t = intoTarget;
+    return t.isDirect() && t.remaining() >= minReadSpace();
   }
 
   private ByteBuffer readScratch(long room) {

@@ -137,6 +137,71 @@ class IOStreamReadTest extends StreamTestSupport {
   }
 
   @Test
+  void aDirectTargetIsFilledStraightFromTheSocketAndTheRestStaysForTheNextRead()
+      throws Exception {
+    Pair p = connect();
+    byte[] data = randomBytes(3 * 1024 * 1024 + 7, 11);
+    int size = data.length - 1000;
+    ByteBuffer target = ByteBuffer.allocateDirect(size);
+    CompletableFuture<Integer> f = async(() -> p.stream.readInto(target, false));
+    Thread writer =
+        new Thread(
+            () -> {
+              try {
+                OutputStream out = p.peer.getOutputStream();
+                for (int at = 0; at < data.length; at += 100_000) {
+                  out.write(data, at, Math.min(100_000, data.length - at));
+                }
+              } catch (IOException e) {
+                throw new RuntimeException(e);
+              }
+            });
+    writer.start();
+    assertThat(await(f)).isEqualTo(size);
+    assertThat(target.position()).isEqualTo(size);
+    byte[] got = new byte[size];
+    target.flip().get(got);
+    assertThat(got).isEqualTo(java.util.Arrays.copyOf(data, size));
+    // the target took no more than its room: the rest comes to the next read, in order
+    byte[] rest = await(async(() -> p.stream.readBytes(1000, false)));
+    assertThat(rest).isEqualTo(java.util.Arrays.copyOfRange(data, size, data.length));
+    writer.join();
+  }
+
+  @Test
+  void aDirectTargetGetsBufferedBytesFirstThenTheSocketsInOrder() throws Exception {
+    Pair p = connect();
+    p.peer.setTcpNoDelay(true);
+    p.peer.getOutputStream().write(ascii("line\nbuffered"));
+    assertThat(str(await(async(() -> p.stream.readUntil(ascii("\n"), 0))))).isEqualTo("line\n");
+    ByteBuffer target = ByteBuffer.allocateDirect(16);
+    CompletableFuture<Integer> f = async(() -> p.stream.readInto(target, false));
+    Thread.sleep(30);
+    assertThat(f).isNotDone(); // "buffered" (8 bytes) is not 16
+    p.peer.getOutputStream().write(ascii("+from socket"));
+    assertThat(await(f)).isEqualTo(16);
+    byte[] got = new byte[16];
+    target.flip().get(got);
+    assertThat(str(got)).isEqualTo("buffered+from so");
+    assertThat(str(await(async(() -> p.stream.readBytes(4, false))))).isEqualTo("cket");
+  }
+
+  @Test
+  void aPartialDirectReadCompletesWithWhatArrivedAndEofFailsAFullOne() throws Exception {
+    Pair p = connect();
+    ByteBuffer target = ByteBuffer.allocateDirect(64 * 1024);
+    CompletableFuture<Integer> partial = async(() -> p.stream.readInto(target, true));
+    p.peer.getOutputStream().write(ascii("hello"));
+    assertThat(await(partial)).isEqualTo(5);
+    assertThat(onLoop(p.stream::bytesBuffered)).isZero();
+
+    CompletableFuture<Integer> full = async(() -> p.stream.readInto(target, false));
+    p.peer.getOutputStream().write(ascii("not enough"));
+    p.peer.shutdownOutput();
+    assertThatThrownBy(() -> await(full)).hasRootCauseInstanceOf(StreamClosedException.class);
+  }
+
+  @Test
   void readUntilCloseReturnsEverythingAtEof() throws Exception {
     Pair p = connect();
     byte[] data = randomBytes(1024 * 1024 + 3, 2);

@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.SocketChannel;
 import java.security.cert.CertificateException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -112,6 +113,24 @@ class SslIOStreamTest extends StreamTestSupport {
     assertThat(await(received)).isEqualTo(up);
     writer.get(10, TimeUnit.SECONDS);
     assertThat(onLoop(p.stream::bytesBuffered)).isZero();
+  }
+
+  @Test
+  void aDirectTargetIsFilledWithDecryptedBytes() throws Exception {
+    ServerPair p = new ServerPair(null, null);
+    p.client.startHandshake();
+    byte[] up = randomBytes(1024 * 1024 + 3, 9);
+    ByteBuffer target = ByteBuffer.allocateDirect(up.length);
+    CompletableFuture<Integer> received = async(() -> p.stream.readInto(target, false));
+    Future<?> writer = peers.submit(() -> {
+      p.client.getOutputStream().write(up);
+      return null;
+    });
+    assertThat(await(received)).isEqualTo(up.length);
+    writer.get(10, TimeUnit.SECONDS);
+    byte[] got = new byte[up.length];
+    target.flip().get(got);
+    assertThat(got).isEqualTo(up);
   }
 
   @Test
