@@ -11,7 +11,8 @@ import java.lang.invoke.VarHandle;
  * one atomic add on {@code tail}, finds the chunk holding that index (appending it if nobody has
  * yet: whoever wins the compare-and-set links it, the others use the winner's), and stores its
  * callback into the slot with release semantics. The consumer walks the chain with plain reads of
- * its own position and an acquire read of each slot; a slot that is claimed but not yet stored (the
+ * its own position and an acquire read of each slot, reading {@code tail} only at an empty slot or
+ * a chunk boundary; a slot that is claimed but not yet stored (the
  * producer is between its add and its store) is waited for, so {@link #poll()} returns null only
  * when every claimed slot has been taken. Chunks are not reused: a chunk left behind by the
  * consumer becomes garbage (one array per {@value #CHUNK_SIZE} callbacks).
@@ -81,11 +82,11 @@ final class CallbackQueue extends CallbackQueueProducer {
   /** The oldest callback, or null when none is queued. Consumer only. */
   Runnable poll() {
     long h = head;
-    if (h == limit()) {
-      return null;
-    }
     Chunk c = headChunk;
     if ((h >>> CHUNK_SHIFT) != c.number) {
+      if (h == limit()) {
+        return null;
+      }
       Chunk next;
       while ((next = c.next) == null) {
         Thread.onSpinWait(); // the producer of index h is linking the chunk
@@ -94,15 +95,21 @@ final class CallbackQueue extends CallbackQueueProducer {
       headChunk = c = next;
     }
     int slot = (int) h & CHUNK_MASK;
-    Runnable r;
+    // The slot first: a stored callback is taken without reading tail, the producers' contended
+    // field; only an empty slot asks whether it is claimed (wait for it) or not (none queued).
+    Runnable r = (Runnable) SLOTS.getAcquire(c.slots, slot);
+    if (r == null && h == limit()) {
+      return null;
+    }
     int spins = 0;
-    while ((r = (Runnable) SLOTS.getAcquire(c.slots, slot)) == null) {
+    while (r == null) {
       // claimed, not yet stored: the producer is between its add and its store
       if (++spins < 128) {
         Thread.onSpinWait();
       } else {
         Thread.yield();
       }
+      r = (Runnable) SLOTS.getAcquire(c.slots, slot);
     }
     c.slots[slot] = null;
     head = h + 1;
