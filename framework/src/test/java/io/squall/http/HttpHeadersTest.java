@@ -13,6 +13,22 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HttpHeadersTest {
 
   @Test
+  void theCommonestNamesHaveHintsOfTheirOwn() {
+    List<String> common =
+        List.of(
+            "Host", "User-Agent", "Accept", "Accept-Encoding", "Cookie", "Content-Length",
+            "Content-Type", "Connection", "If-None-Match", "If-Modified-Since", "Upgrade",
+            "Origin", "X-Forwarded-For", "Authorization", "Sec-WebSocket-Key",
+            "Sec-WebSocket-Version", "Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol",
+            "Expect", "Transfer-Encoding", "Server", "Etag", "Date", "Set-Cookie",
+            "Cache-Control", "Location", "Vary", "Content-Encoding", "Last-Modified", "Expires",
+            "Sec-WebSocket-Accept", "Range", "Content-Range", "Accept-Ranges", "X-XSRFToken",
+            "Keep-Alive", "Pragma", "Accept-Language");
+    assertThat(common.stream().map(HttpHeaders::hint).distinct().count()).isEqualTo(common.size());
+    assertThat(HttpHeaders.hint("CONTENT-TYPE")).isEqualTo(HttpHeaders.hint("content-type"));
+  }
+
+  @Test
   void looksUpNamesCaseInsensitively() {
     HttpHeaders h = new HttpHeaders().add("Content-Type", "text/plain");
     assertThat(h.get("content-type")).isEqualTo("text/plain");
