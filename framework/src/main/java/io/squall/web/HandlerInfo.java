@@ -43,6 +43,9 @@ final class HandlerInfo {
   /** The methods the class accepts at all (its {@link SupportedMethods}, else the defaults). */
   private final Set<String> supported;
   final String allow;
+  /** GET, the usual method, answered without a hash lookup: whether it is supported, its verbs. */
+  private final boolean getSupported;
+  private final Verb[] getVerbs;
 
   private HandlerInfo(Class<? extends RequestHandler> type) {
     this.streaming = type.isAnnotationPresent(StreamRequestBody.class);
@@ -81,6 +84,8 @@ final class HandlerInfo {
       allowed.add("HEAD");
     }
     this.allow = String.join(", ", allowed);
+    this.getSupported = supported.contains("GET");
+    this.getVerbs = verbs.get("GET");
   }
 
   /** Calls {@code m} through a method handle (when it cannot be bound directly). */
@@ -153,7 +158,7 @@ final class HandlerInfo {
 
   /** Whether the class accepts {@code method} at all (else a 405). */
   boolean supports(String method) {
-    return supported.contains(method);
+    return method.equals("GET") ? getSupported : supported.contains(method);
   }
 
   static HandlerInfo of(Class<? extends RequestHandler> type) {
@@ -165,9 +170,9 @@ final class HandlerInfo {
    * back to GET (the connection drops the body).
    */
   Verb verb(String method, int arity) {
-    Verb[] byArity = verbs.get(method);
+    Verb[] byArity = method.equals("GET") ? getVerbs : verbs.get(method);
     if (byArity == null && method.equals("HEAD")) {
-      byArity = verbs.get("GET");
+      byArity = getVerbs;
     }
     if (byArity == null) {
       return null;
