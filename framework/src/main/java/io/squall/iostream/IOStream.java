@@ -464,27 +464,9 @@ public class IOStream implements AutoCloseable {
           }
           break;
         }
-        if (readKind == R_INTO && rlim == rpos && directInto()) {
-          // nothing buffered and a direct target: the socket's bytes go straight into it
-          ByteBuffer t = intoTarget;
-          int offered = t.remaining();
-          int n = transportRead(t);
-          if (n < 0) {
-            peerClosed();
-            break;
-          }
-          if (n == 0) {
-            break;
-          }
-          drained = n < offered && !transportHasInput();
-          intoFilled += n;
-          if (partial || !t.hasRemaining()) {
-            finish(intoFilled);
-            deliverRead();
-          }
-          continue;
-        }
-        ByteBuffer s = readScratch(room);
+        // nothing buffered and a direct target: the socket's bytes go straight into it
+        boolean direct = readKind == R_INTO && rlim == rpos && directInto();
+        ByteBuffer s = direct ? intoTarget : readScratch(room);
         int offered = s.remaining();
         int n = transportRead(s);
         if (n < 0) {
@@ -495,6 +477,14 @@ public class IOStream implements AutoCloseable {
           break;
         }
         drained = n < offered && !transportHasInput();
+        if (direct) {
+          intoFilled += n;
+          if (partial || !s.hasRemaining()) {
+            finish(intoFilled);
+            deliverRead();
+          }
+          continue;
+        }
         s.flip();
         if (rlim == rpos) {
           serveFromScratch(s);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 import java.nio.channels.SelectionKey;
@@ -134,14 +133,7 @@ class IOLoopSpinWaitTest {
   void anIdleSpinningLoopStillSleepsAfterEachSpin() throws Exception {
     loop.setSpinWait(Duration.ofMillis(1));
     Thread t = loop.startThread("spin-idle");
-    var threads = ManagementFactory.getThreadMXBean();
-    CountDownLatch running = new CountDownLatch(1);
-    loop.addCallback(running::countDown);
-    assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
-    Thread.sleep(100);
-    long before = threads.getThreadCpuTime(t.getId());
-    Thread.sleep(500);
-    long used = threads.getThreadCpuTime(t.getId()) - before;
+    long used = IOLoopTest.cpuWhileIdle(loop, t);
     // One spin of 1 ms after the last event, then sleep: a loop spinning on would burn ~500 ms.
     assertThat(used).isLessThan(TimeUnit.MILLISECONDS.toNanos(50));
   }
