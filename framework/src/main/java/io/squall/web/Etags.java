@@ -109,32 +109,15 @@ final class Etags {
       }
     }
 
-    /** Hashes {@code b} as the whole input and finishes. */
+    /** Hashes {@code b} as the whole input and finishes (no carry: the usual, single piece). */
     void whole(byte[] b) {
       int n = b.length;
       int end = n & ~15;
       for (int at = 0; at < end; at += 16) {
         block((long) LONGS.get(b, at), (long) LONGS.get(b, at + 8));
       }
-      int r = n - end;
-      if (r > 0) {
-        long k1;
-        long k2 = 0;
-        if (n < 8) {
-          k1 = littleEndian(b, 0, n);
-        } else if (r >= 8) {
-          k1 = (long) LONGS.get(b, end);
-          if (r > 8) { // the last r - 8 bytes, read as the high bytes of the last eight
-            k2 = (long) LONGS.get(b, n - 8) >>> (8 * (16 - r));
-          }
-        } else {
-          k1 = (long) LONGS.get(b, n - 8) >>> (8 * (8 - r));
-        }
-        h1 ^= mixK1(k1);
-        h2 ^= mixK2(k2);
-      }
       length = n;
-      mixLength();
+      finish(b, end, n - end);
     }
 
     private void block(long k1, long k2) {
@@ -147,9 +130,14 @@ final class Etags {
     }
 
     void finish() {
-      if (carried > 0) {
-        long k1 = littleEndian(carry, 0, Math.min(carried, 8));
-        long k2 = carried > 8 ? littleEndian(carry, 8, carried - 8) : 0;
+      finish(carry, 0, carried);
+    }
+
+    /** Mixes the last {@code r} (under 16) bytes, at {@code at} in {@code b}, and the length. */
+    private void finish(byte[] b, int at, int r) {
+      if (r > 0) {
+        long k1 = r >= 8 ? (long) LONGS.get(b, at) : littleEndian(b, at, r);
+        long k2 = r > 8 ? littleEndian(b, at + 8, r - 8) : 0;
         h1 ^= mixK1(k1);
         h2 ^= mixK2(k2);
       }
