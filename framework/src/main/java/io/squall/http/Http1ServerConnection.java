@@ -579,7 +579,7 @@ final class Http1ServerConnection implements HttpConnection {
         rejectRequest(e);
         return;
       }
-      request.headers().set("Content-Length", Long.toString(gunzip.decompressedSize()));
+      request.headers().setContentLength(gunzip.decompressedSize());
     }
     requestRead = true;
     int seq = exchangeSeq;
@@ -969,7 +969,7 @@ final class Http1ServerConnection implements HttpConnection {
     byte[] body = (status + " " + HttpStatus.reasonPhrase(status) + "\n").getBytes(ISO_8859_1);
     HttpHeaders headers = new HttpHeaders();
     headers.set("Content-Type", "text/plain; charset=utf-8");
-    headers.set("Content-Length", Integer.toString(body.length));
+    headers.setContentLength(body.length);
     headers.set("Connection", "close");
     headers.set("Date", HttpDates.currentDate());
     byte[] encoded = ResponseHeadEncoder.encode(HttpVersion.HTTP_1_1, status, null, headers);

@@ -51,21 +51,24 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
 
   /** Appends a field; earlier fields of the same name are kept. */
   public HttpHeaders add(String name, String value) {
-    checkName(name);
+    int h = checkName(name);
     wide |= checkValue(value);
-    addUnchecked(name, value);
+    addUnchecked(name, value, h);
     return this;
   }
 
   /** Adds a field that the caller has already validated (the parsers). */
   void addUnchecked(String name, String value) {
+    addUnchecked(name, value, hint(name));
+  }
+
+  private void addUnchecked(String name, String value, int h) {
     if (size == names.length) {
       int capacity = size == 0 ? 8 : size * 2;
       names = Arrays.copyOf(names, capacity);
       values = Arrays.copyOf(values, capacity);
       hints = Arrays.copyOf(hints, capacity);
     }
-    int h = hint(name);
     names[size] = name;
     values[size] = value;
     hints[size] = h;
@@ -79,11 +82,41 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
    * position (and spelling) of its first occurrence; otherwise it is appended.
    */
   public HttpHeaders set(String name, String value) {
-    checkName(name);
+    int h = checkName(name);
     wide |= checkValue(value);
-    int i = indexOf(name, 0);
+    return replace(name, value, h);
+  }
+
+  /**
+   * Sets {@code Content-Length} to {@code length}, as {@link #set} would; the digits of lengths
+   * below 1024 are made once, not per response.
+   */
+  public HttpHeaders setContentLength(long length) {
+    if (length < 0) {
+      throw new IllegalArgumentException("negative Content-Length: " + length);
+    }
+    String digits;
+    if (length < LENGTHS.length) {
+      digits = LENGTHS[(int) length];
+      if (digits == null) {
+        digits = Long.toString(length); // a race only makes the same String twice
+        LENGTHS[(int) length] = digits;
+      }
+    } else {
+      digits = Long.toString(length);
+    }
+    return replace(CONTENT_LENGTH, digits, CONTENT_LENGTH_HINT);
+  }
+
+  private static final String CONTENT_LENGTH = "Content-Length";
+  private static final int CONTENT_LENGTH_HINT = hint(CONTENT_LENGTH);
+  private static final String[] LENGTHS = new String[1024];
+
+  /** {@link #set} for a name and value already checked; {@code h} is the name's hint. */
+  private HttpHeaders replace(String name, String value, int h) {
+    int i = indexOf(name, h, 0);
     if (i < 0) {
-      addUnchecked(name, value);
+      addUnchecked(name, value, h);
     } else {
       values[i] = value;
       if ((repeated & (1L << hints[i])) != 0) {
@@ -258,7 +291,10 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
 
   /** The index of the first field named {@code name} at or after {@code from}, or -1. */
   private int indexOf(String name, int from) {
-    int h = hint(name);
+    return indexOf(name, hint(name), from);
+  }
+
+  private int indexOf(String name, int h, int from) {
     if ((present & (1L << h)) == 0) {
       return -1;
     }
@@ -338,10 +374,34 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
     return (k * 0x60a08405) >>> 26;
   }
 
-  private static void checkName(String name) {
+  /** Refuses a name that is not a token; returns its {@link #hint}. */
+  private static int checkName(String name) {
     Objects.requireNonNull(name, "name");
-    if (!HttpChars.isToken(name)) {
+    int h = hint(name);
+    if (WELL_KNOWN[h] != name && !HttpChars.isToken(name)) { // a known literal is a token
       throw new IllegalArgumentException("header name is not a token: " + printable(name));
+    }
+    return h;
+  }
+
+  /**
+   * Common response names, each in its hint's slot. String literals are interned, so a handler's
+   * {@code "Content-Type"} is the very String here and skips the character-by-character check.
+   */
+  private static final String[] WELL_KNOWN = new String[64];
+
+  static {
+    for (String n :
+        new String[] {
+          "Content-Type", "Content-Length", "Server", "Etag", "Date", "Cache-Control",
+          "Location", "Set-Cookie", "Last-Modified", "Expires", "Vary", "Content-Encoding",
+          "Transfer-Encoding", "Connection", "Access-Control-Allow-Origin", "Accept-Ranges",
+          "Content-Range", "X-Content-Type-Options", "Content-Disposition", "Upgrade"
+        }) {
+      int h = hint(n);
+      if (WELL_KNOWN[h] == null) {
+        WELL_KNOWN[h] = n;
+      }
     }
   }
 

@@ -29,7 +29,9 @@ public final class HttpServerRequest {
   private final String host;
   private final long startNanos;
   private final long startMillis;
+  /** Set by the first {@link #requestTime()} after {@link #markFinished()}; 0 until then. */
   private long finishNanos;
+  private boolean finished;
   private byte[] body = NO_BODY;
   private HttpHeaders trailers;
   private Map<String, List<String>> queryArguments;
@@ -272,9 +274,21 @@ public final class HttpServerRequest {
     return cookies;
   }
 
-  /** Seconds since the request started, or its total time once finished. */
+  /**
+   * Seconds since the request started. Once it is {@linkplain #markFinished() finished}, the first
+   * reading is kept and every later one returns it: the access log, written as the request
+   * finishes, takes that reading, and whatever reads the time afterwards agrees with the log. As
+   * in Tornado's {@code request_time()}, the clock is read only when this is called, not for every
+   * request.
+   */
   public double requestTime() {
-    long end = finishNanos != 0 ? finishNanos : System.nanoTime();
+    long end = finishNanos;
+    if (end == 0) {
+      end = System.nanoTime();
+      if (finished) {
+        finishNanos = end;
+      }
+    }
     return (end - startNanos) / 1e9;
   }
 
@@ -283,11 +297,9 @@ public final class HttpServerRequest {
     return startMillis;
   }
 
-  /** Marks the request finished, freezing {@link #requestTime()}. */
+  /** Marks the request finished: the next {@link #requestTime()} reading is its last. */
   public void markFinished() {
-    if (finishNanos == 0) {
-      finishNanos = System.nanoTime();
-    }
+    finished = true;
   }
 
   /** Attributes that layers above attach to a request (the bridge, handlers). */

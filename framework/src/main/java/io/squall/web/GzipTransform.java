@@ -82,7 +82,7 @@ final class GzipTransform implements OutputTransform {
     }
     ByteBuffer out = compress(chunk, finishing);
     if (finishing) {
-      headers.set("Content-Length", Integer.toString(out.remaining()));
+      headers.setContentLength(out.remaining());
     } else {
       headers.remove("Content-Length");
     }

@@ -676,7 +676,7 @@ public abstract class RequestHandler {
         headers.remove("Content-Encoding");
         headers.remove("Content-Language");
       } else if (!headers.contains("Content-Length") && !headers.contains("Transfer-Encoding")) {
-        headers.add("Content-Length", Integer.toString(buffered)); // absent, checked above
+        headers.setContentLength(buffered);
       }
     }
     CompletableFuture<Void> flushed = flush(true);

@@ -223,4 +223,52 @@ class HttpHeadersTest {
       }
     }
   }
+
+  @Test
+  void setContentLengthReplacesTheFieldInPlaceWithTheDigits() {
+    HttpHeaders h = new HttpHeaders().add("A", "1").add("content-length", "9").add("Z", "2");
+    h.setContentLength(13);
+    assertThat(h.names()).containsExactly("A", "content-length", "Z");
+    assertThat(h.getAll("Content-Length")).containsExactly("13");
+    h.setContentLength(0);
+    assertThat(h.get("Content-Length")).isEqualTo("0");
+    // below 1024 the digits are made once; above, each time; both read the same
+    assertThat(new HttpHeaders().setContentLength(1023).get("Content-Length")).isEqualTo("1023");
+    assertThat(new HttpHeaders().setContentLength(1024).get("Content-Length")).isEqualTo("1024");
+    assertThat(new HttpHeaders().setContentLength(5_000_000_000L).get("Content-Length"))
+        .isEqualTo("5000000000");
+  }
+
+  @Test
+  void setContentLengthAppendsWhenAbsentAndDropsRepeats() {
+    HttpHeaders h = new HttpHeaders().add("Content-Length", "1").add("Content-Length", "2");
+    h.setContentLength(7);
+    assertThat(h.getAll("Content-Length")).containsExactly("7");
+    assertThat(new HttpHeaders().add("X", "y").setContentLength(3).names())
+        .containsExactly("X", "Content-Length");
+  }
+
+  @Test
+  void setContentLengthRefusesANegativeLength() {
+    HttpHeaders h = new HttpHeaders().add("Content-Length", "5");
+    assertThatThrownBy(() -> h.setContentLength(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("-1");
+    assertThat(h.get("Content-Length")).isEqualTo("5");
+  }
+
+  @Test
+  void aNameEqualToACommonOneButNotTheSameStringIsStillChecked() {
+    // "Content-Type" the literal skips the token check; an equal String built at run time takes
+    // it (and passes), and a non-token that shares the literal's hint is refused.
+    String built = new String("Content-Type".toCharArray());
+    assertThat(new HttpHeaders().add(built, "text/plain").get("content-type"))
+        .isEqualTo("text/plain");
+    String spoof = "Content Type"; // same length, first and last letter: the same hint
+    assertThat(HttpHeaders.hint(spoof)).isEqualTo(HttpHeaders.hint("Content-Type"));
+    assertThatThrownBy(() -> new HttpHeaders().set(spoof, "v"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new HttpHeaders().add("Content-Typ\u00e9", "v"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }
