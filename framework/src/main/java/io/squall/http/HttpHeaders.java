@@ -408,10 +408,11 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
   /** Refuses CR, LF and NUL; returns whether the value has a character above U+00FF. */
   private static boolean checkValue(String value) {
     Objects.requireNonNull(value, "value");
-    char max = 0;
+    int max = 0;
     for (int i = 0, n = value.length(); i < n; i++) {
       char c = value.charAt(i);
-      if (c == '\r' || c == '\n' || c == 0) {
+      // one comparison for the usual character; this loop runs for every header set
+      if (c < 14 && (c == '\r' || c == '\n' || c == 0)) {
         throw new IllegalArgumentException("header value contains CR, LF or NUL");
       }
       max |= c;

@@ -66,4 +66,24 @@ class EtagsTest {
     }
     assertThat(tags).hasSize(1 + body.length * 8 + body.length - 1);
   }
+
+  @Test
+  void theDigitsSpellTheHashBytesLowestFirst() {
+    // every byte value, in every position of both halves, against the JDK's hex formatting
+    Random random = new Random(5);
+    for (int i = 0; i < 2000; i++) {
+      byte[] body = new byte[random.nextInt(40)];
+      random.nextBytes(body);
+      Etags.Murmur3 h = new Etags.Murmur3();
+      h.whole(body);
+      byte[] hash =
+          java.nio.ByteBuffer.allocate(16)
+              .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+              .putLong(h.h1)
+              .putLong(h.h2)
+              .array();
+      String expected = "\"" + java.util.HexFormat.of().formatHex(hash) + "\"";
+      assertThat(Etags.of(body, null)).isEqualTo(expected);
+    }
+  }
 }
