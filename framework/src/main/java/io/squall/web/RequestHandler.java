@@ -713,7 +713,8 @@ public abstract class RequestHandler {
 
   /**
    * The ETag of the buffered body, or null for none; override to change it. The default is the
-   * quoted 128-bit MurmurHash3 of the body in hex (Tornado sends its SHA-1: override to match).
+   * first 64 bits of the body's MurmurHash3 (x64, 128-bit) in hex, quoted (Tornado sends its
+   * SHA-1: override to match).
    */
   protected String computeEtag() {
     return Etags.of(buffer, moreBuffer);
